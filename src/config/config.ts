@@ -1,0 +1,197 @@
+import { ConfigError } from '../errors.ts';
+import {
+  readBoolean,
+  readChoice,
+  readFileSetting,
+  readInt,
+  readOptionalString,
+  readString,
+  readUrl,
+  type Settings,
+} from './parse.ts';
+import { Secret } from './secret.ts';
+
+/**
+ * All settings of a larr process, read once from the environment at start-up. Every setting is listed in
+ * `docs/configuration.md`; a bad value throws a ConfigError naming it.
+ */
+export interface LarrConfig {
+  readonly kafka: KafkaConfig;
+  readonly database: DatabaseConfig;
+  readonly schemaRegistry: SchemaRegistryConfig;
+  readonly telemetry: TelemetryConfig;
+  readonly embedder: EmbedderStageConfig;
+  /** Folder holding `topics/`, `schemas/` and `infra/` (the repository root by default). */
+  readonly projectDir: string;
+  /** Prefix put before every catalog topic name (e.g. `staging.`). @default '' */
+  readonly topicPrefix: string;
+}
+
+export interface KafkaConfig {
+  /** `LARR_KAFKA_BROKERS`, comma separated host:port. @default 127.0.0.1:19092 (the local broker) */
+  readonly brokers: readonly string[];
+  /** `LARR_KAFKA_CLIENT_ID`. @default larr */
+  readonly clientId: string;
+  readonly tls: KafkaTlsConfig | undefined;
+  readonly sasl: KafkaSaslConfig | undefined;
+}
+
+export interface KafkaTlsConfig {
+  readonly ca: string | undefined;
+  readonly cert: string | undefined;
+  readonly key: Secret | undefined;
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface KafkaSaslConfig {
+  readonly mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
+  readonly username: string;
+  readonly password: Secret;
+}
+
+export interface DatabaseConfig {
+  /** `DATABASE_URL`. @default postgres://postgres@127.0.0.1:5432/postgres */
+  readonly url: Secret;
+  /** `LARR_DB_SCHEMA`: Postgres schema holding larr's tables. @default larr */
+  readonly schema: string;
+  /** `LARR_DB_TLS`: disable | require | verify-full. @default disable */
+  readonly tls: 'disable' | 'require' | 'verify-full';
+  /** `LARR_DB_TLS_CA_FILE`: CA bundle for verify-full. */
+  readonly tlsCa: string | undefined;
+  /** `LARR_DB_POOL_SIZE`. @default 4 */
+  readonly poolSize: number;
+}
+
+export type SchemaRegistryConfig =
+  | { readonly kind: 'file' }
+  | { readonly kind: 'rest'; readonly url: Secret; readonly timeoutMs: number };
+
+export interface TelemetryConfig {
+  /** `LARR_PROMETHEUS_PORT`: port of the Prometheus scrape endpoint, 0 to turn it off. @default 0 */
+  readonly prometheusPort: number;
+  /** `LARR_TRACES`: off | console. Traces go through the OpenTelemetry API either way. @default off */
+  readonly traces: 'off' | 'console';
+  /** `LARR_SERVICE_NAME`. @default larr */
+  readonly serviceName: string;
+}
+
+export interface EmbedderStageConfig {
+  /** `LARR_EMBEDDER_GROUP`. @default embedder */
+  readonly groupId: string;
+  /** `LARR_LRU_ENTRIES`: entries of the in-process embedding cache. @default 100000 */
+  readonly lruEntries: number;
+  /** `LARR_MAX_FIELD_CHARS`: a scene field longer than this is poison. @default 512 */
+  readonly maxFieldChars: number;
+  /** `LARR_EMBEDDING_DIM`: dimension of the hashing baseline embedder. @default 256 */
+  readonly embeddingDim: number;
+  /** `LARR_MAX_RETRIES`: attempts for transient broker / database errors before the consumer stops. @default 8 */
+  readonly maxRetries: number;
+  /** `LARR_METRICS_FLUSH_MS`: how often stage metrics are written to Postgres. @default 5000 */
+  readonly metricsFlushMs: number;
+}
+
+const DB_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function loadConfig(settings: Settings = process.env, projectDir = defaultProjectDir()): LarrConfig {
+  const brokers = readString(settings, 'LARR_KAFKA_BROKERS', '127.0.0.1:19092')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker.length > 0);
+  for (const broker of brokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(broker)) {
+      throw new ConfigError('LARR_KAFKA_BROKERS', `expected host:port entries, got ${JSON.stringify(broker)}`);
+    }
+  }
+
+  const schema = readString(settings, 'LARR_DB_SCHEMA', 'larr');
+  if (!DB_SCHEMA_NAME.test(schema)) {
+    throw new ConfigError('LARR_DB_SCHEMA', `expected a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+  }
+
+  const registryUrl = readUrl(settings, 'SCHEMA_REGISTRY_URL', ['http:', 'https:']);
+
+  return {
+    projectDir,
+    topicPrefix: readTopicPrefix(settings),
+    kafka: {
+      brokers,
+      clientId: readString(settings, 'LARR_KAFKA_CLIENT_ID', 'larr'),
+      tls: readKafkaTls(settings),
+      sasl: readKafkaSasl(settings),
+    },
+    database: {
+      url: new Secret(
+        readUrl(settings, 'DATABASE_URL', ['postgres:', 'postgresql:']) ??
+          'postgres://postgres@127.0.0.1:5432/postgres',
+      ),
+      schema,
+      tls: readChoice(settings, 'LARR_DB_TLS', ['disable', 'require', 'verify-full'] as const, 'disable'),
+      tlsCa: readFileSetting(settings, 'LARR_DB_TLS_CA_FILE'),
+      poolSize: readInt(settings, 'LARR_DB_POOL_SIZE', 4, { min: 1, max: 100 }),
+    },
+    schemaRegistry:
+      registryUrl === undefined
+        ? { kind: 'file' }
+        : {
+            kind: 'rest',
+            url: new Secret(registryUrl),
+            timeoutMs: readInt(settings, 'SCHEMA_REGISTRY_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
+          },
+    telemetry: {
+      prometheusPort: readInt(settings, 'LARR_PROMETHEUS_PORT', 0, { min: 0, max: 65535 }),
+      traces: readChoice(settings, 'LARR_TRACES', ['off', 'console'] as const, 'off'),
+      serviceName: readString(settings, 'LARR_SERVICE_NAME', 'larr'),
+    },
+    embedder: {
+      groupId: readString(settings, 'LARR_EMBEDDER_GROUP', 'embedder'),
+      lruEntries: readInt(settings, 'LARR_LRU_ENTRIES', 100_000, { min: 1, max: 100_000_000 }),
+      maxFieldChars: readInt(settings, 'LARR_MAX_FIELD_CHARS', 512, { min: 16, max: 1_000_000 }),
+      embeddingDim: readInt(settings, 'LARR_EMBEDDING_DIM', 256, { min: 8, max: 8192 }),
+      maxRetries: readInt(settings, 'LARR_MAX_RETRIES', 8, { min: 0, max: 1000 }),
+      metricsFlushMs: readInt(settings, 'LARR_METRICS_FLUSH_MS', 5000, { min: 50, max: 3_600_000 }),
+    },
+  };
+}
+
+function readTopicPrefix(settings: Settings): string {
+  const prefix = readString(settings, 'LARR_TOPIC_PREFIX', '');
+  if (!/^[a-zA-Z0-9._-]*$/.test(prefix)) {
+    throw new ConfigError('LARR_TOPIC_PREFIX', `may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(prefix)}`);
+  }
+  return prefix;
+}
+
+function readKafkaTls(settings: Settings): KafkaTlsConfig | undefined {
+  if (!readBoolean(settings, 'LARR_KAFKA_TLS', false)) return undefined;
+  const key = readFileSetting(settings, 'LARR_KAFKA_TLS_KEY_FILE');
+  return {
+    ca: readFileSetting(settings, 'LARR_KAFKA_TLS_CA_FILE'),
+    cert: readFileSetting(settings, 'LARR_KAFKA_TLS_CERT_FILE'),
+    key: key === undefined ? undefined : new Secret(key),
+    rejectUnauthorized: readBoolean(settings, 'LARR_KAFKA_TLS_VERIFY', true),
+  };
+}
+
+function readKafkaSasl(settings: Settings): KafkaSaslConfig | undefined {
+  const mechanism = readOptionalString(settings, 'LARR_KAFKA_SASL_MECHANISM');
+  if (mechanism === undefined) return undefined;
+  const chosen = readChoice(
+    settings,
+    'LARR_KAFKA_SASL_MECHANISM',
+    ['scram-sha-256', 'scram-sha-512', 'plain'] as const,
+    'scram-sha-512',
+  );
+  const username = readOptionalString(settings, 'LARR_KAFKA_SASL_USERNAME');
+  if (username === undefined) {
+    throw new ConfigError('LARR_KAFKA_SASL_USERNAME', `is required when LARR_KAFKA_SASL_MECHANISM is set`);
+  }
+  const password = readOptionalString(settings, 'LARR_KAFKA_SASL_PASSWORD');
+  if (password === undefined) {
+    throw new ConfigError('LARR_KAFKA_SASL_PASSWORD', `is required when LARR_KAFKA_SASL_MECHANISM is set`);
+  }
+  return { mechanism: chosen, username, password: new Secret(password) };
+}
+
+function defaultProjectDir(): string {
+  return new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+}
