@@ -34,7 +34,9 @@ export type PoisonReason =
   | 'INCOMPATIBLE_SCHEMA'
   | 'DECODE_FAILED'
   | 'INVALID_FIELD'
-  | 'OVERSIZED_FIELD';
+  | 'OVERSIZED_FIELD'
+  /** The stage's own code threw on this record alone (found by re-running a failed batch record by record). */
+  | 'PROCESSING_FAILED';
 
 /** A record that will fail the same way on every attempt. Never retried. */
 export class PoisonRecordError extends LarrError {
@@ -109,7 +111,7 @@ export function describeError(err: unknown): string {
       parts.push(typeof code === 'string' ? `${current.message} [${code}]` : current.message);
       current = current.cause;
     } else {
-      parts.push(String(current));
+      parts.push(typeof current === 'string' ? current : JSON.stringify(current));
       current = undefined;
     }
   }

@@ -25,6 +25,11 @@ export interface LarrConfig {
   readonly projectDir: string;
   /** Prefix put before every catalog topic name (e.g. `staging.`). @default '' */
   readonly topicPrefix: string;
+  /**
+   * `LARR_TOPIC_REPLICATION_FACTOR`: replaces the replication factor of every catalog topic.
+   * @default 1 when LARR_KAFKA_BROKERS is unset (the single local broker), otherwise each file's own value
+   */
+  readonly topicReplicationFactor: number | undefined;
 }
 
 export interface KafkaConfig {
@@ -99,13 +104,19 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
     .filter((broker) => broker.length > 0);
   for (const broker of brokers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(broker)) {
-      throw new ConfigError('LARR_KAFKA_BROKERS', `expected host:port entries, got ${JSON.stringify(broker)}`);
+      throw new ConfigError(
+        'LARR_KAFKA_BROKERS',
+        `expected host:port entries, got ${JSON.stringify(broker)}`,
+      );
     }
   }
 
   const schema = readString(settings, 'LARR_DB_SCHEMA', 'larr');
   if (!DB_SCHEMA_NAME.test(schema)) {
-    throw new ConfigError('LARR_DB_SCHEMA', `expected a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+    throw new ConfigError(
+      'LARR_DB_SCHEMA',
+      `expected a lower-case SQL identifier, got ${JSON.stringify(schema)}`,
+    );
   }
 
   const registryUrl = readUrl(settings, 'SCHEMA_REGISTRY_URL', ['http:', 'https:']);
@@ -113,6 +124,12 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
   return {
     projectDir,
     topicPrefix: readTopicPrefix(settings),
+    topicReplicationFactor:
+      readOptionalString(settings, 'LARR_TOPIC_REPLICATION_FACTOR') === undefined
+        ? readOptionalString(settings, 'LARR_KAFKA_BROKERS') === undefined
+          ? 1
+          : undefined
+        : readInt(settings, 'LARR_TOPIC_REPLICATION_FACTOR', 1, { min: 1, max: 32 }),
     kafka: {
       brokers,
       clientId: readString(settings, 'LARR_KAFKA_CLIENT_ID', 'larr'),
@@ -156,7 +173,10 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
 function readTopicPrefix(settings: Settings): string {
   const prefix = readString(settings, 'LARR_TOPIC_PREFIX', '');
   if (!/^[a-zA-Z0-9._-]*$/.test(prefix)) {
-    throw new ConfigError('LARR_TOPIC_PREFIX', `may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(prefix)}`);
+    throw new ConfigError(
+      'LARR_TOPIC_PREFIX',
+      `may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(prefix)}`,
+    );
   }
   return prefix;
 }

@@ -84,7 +84,10 @@ export function readUrl(settings: Settings, name: string, protocols: readonly st
     throw new ConfigError(name, 'is not a valid URL');
   }
   if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `expected a URL with scheme ${protocols.join(' or ')}, got ${parsed.protocol}`);
+    throw new ConfigError(
+      name,
+      `expected a URL with scheme ${protocols.join(' or ')}, got ${parsed.protocol}`,
+    );
   }
   return value;
 }

@@ -5,7 +5,10 @@ import type { KafkaConfig } from '../config/config.ts';
  * The one place that builds a kafkajs client from larr's configuration. kafkajs is in maintenance mode;
  * keeping its construction here (and its types out of the domain code) lets a maintained client replace it.
  */
-export function createKafka(config: KafkaConfig, options: { clientIdSuffix?: string; quiet?: boolean } = {}): Kafka {
+export function createKafka(
+  config: KafkaConfig,
+  options: { clientIdSuffix?: string; quiet?: boolean } = {},
+): Kafka {
   const kafkaJsConfig: KafkaJsConfig = {
     clientId: options.clientIdSuffix ? `${config.clientId}-${options.clientIdSuffix}` : config.clientId,
     brokers: [...config.brokers],

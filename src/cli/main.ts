@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { describeError, LarrError } from '../errors.ts';
+import { createCliContext, type CliContext } from './context.ts';
+import { registerDbCommands } from './commands/db.ts';
+import { registerDemoCommand } from './commands/demo.ts';
+import { registerEmbedderCommands } from './commands/embedder.ts';
+import { registerEventCommands } from './commands/events.ts';
+import { registerInfraCommands } from './commands/infra.ts';
+import { registerSchemaCommands } from './commands/schemas.ts';
+import { registerTopicCommands } from './commands/topics.ts';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('larr')
+    .description(
+      'LLM-aided real-time scene features for CTR prediction, streaming on Kafka.\n' +
+        'Configuration comes from the environment (see docs/configuration.md).',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  registerInfraCommands(program, ctx);
+  registerDbCommands(program, ctx);
+  registerTopicCommands(program, ctx);
+  registerSchemaCommands(program, ctx);
+  registerEventCommands(program, ctx);
+  registerEmbedderCommands(program, ctx);
+  registerDemoCommand(program, ctx);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 bad usage or configuration, 3+ see commands). */
+export async function main(argv: readonly string[], ctx: CliContext = createCliContext()): Promise<number> {
+  process.exitCode = undefined;
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof LarrError) {
+      ctx.err(`larr: ${describeError(err)}`);
+      return err.code === 'CONFIG_INVALID' ? 2 : 1;
+    }
+    ctx.err(`larr: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}

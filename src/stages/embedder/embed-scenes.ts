@@ -1,0 +1,89 @@
+import { PoisonRecordError } from '../../errors.ts';
+import type { SceneAggregator } from '../../aggregate/scene-aggregator.ts';
+import type { CacheLookupStats, EmbeddingCache, EmbeddingRequest } from '../../embedding/embedding-cache.ts';
+import { contentKey } from '../../embedding/content-key.ts';
+import { featurize, TEMPLATE_VERSION } from '../../featurize/featurize.ts';
+import type { SceneEvent, SceneVector } from '../../schemas/records.ts';
+import type { StreamRecord } from '../stream-record.ts';
+
+export interface EmbedScenesDeps {
+  readonly decodeSceneEvent: (value: Buffer | null) => Promise<SceneEvent>;
+  readonly cache: EmbeddingCache;
+  readonly aggregator: SceneAggregator;
+  readonly maxFieldChars: number;
+  readonly now: () => number;
+}
+
+export interface EmbeddedScene {
+  readonly record: StreamRecord;
+  readonly sceneVector: SceneVector;
+}
+
+export interface EmbedScenesResult {
+  readonly scenes: readonly EmbeddedScene[];
+  readonly poison: readonly { record: StreamRecord; error: PoisonRecordError }[];
+  readonly cacheStats: CacheLookupStats;
+}
+
+interface PreparedScene {
+  readonly record: StreamRecord;
+  readonly event: SceneEvent;
+  readonly requests: readonly EmbeddingRequest[];
+}
+
+/**
+ * The embedder stage over a chunk of scene-event records: decode → featurize → content keys → one cache
+ * lookup for the whole chunk (so misses are batched and identical texts looked up once) → aggregate.
+ * Poison records come back in `poison`; a failing cache or model rejects the whole chunk (retriable).
+ */
+export async function embedScenes(
+  records: readonly StreamRecord[],
+  deps: EmbedScenesDeps,
+): Promise<EmbedScenesResult> {
+  const { cache } = deps;
+  const prepared: PreparedScene[] = [];
+  const poison: { record: StreamRecord; error: PoisonRecordError }[] = [];
+  for (const record of records) {
+    try {
+      const event = await deps.decodeSceneEvent(record.value);
+      const requests = featurize(event, { maxFieldChars: deps.maxFieldChars }).map(
+        ({ field, text }): EmbeddingRequest => ({
+          field,
+          text,
+          key: contentKey(cache.modelVersion, TEMPLATE_VERSION, text),
+        }),
+      );
+      prepared.push({ record, event, requests });
+    } catch (err) {
+      if (!(err instanceof PoisonRecordError)) throw err;
+      poison.push({ record, error: err });
+    }
+  }
+
+  const { vectors, stats } = await cache.resolve(prepared.flatMap((scene) => scene.requests));
+  const producedAt = deps.now();
+  const models = {
+    embeddingModel: cache.modelVersion,
+    templateVersion: TEMPLATE_VERSION,
+    aggregator: deps.aggregator.version,
+  };
+  const scenes = prepared.map(({ record, event, requests }): EmbeddedScene => {
+    const sceneVector = deps.aggregator.aggregate(
+      requests.map((request) => ({ field: request.field, vector: vectors.get(request.key)! })),
+    );
+    return {
+      record,
+      sceneVector: {
+        eventId: event.eventId,
+        userId: event.userId,
+        eventTime: event.eventTime,
+        vector: Array.from(sceneVector),
+        models,
+        featureKeys: requests.map((request) => ({ field: request.field, key: request.key })),
+        source: { topic: record.topic, partition: record.partition, offset: Number(record.offset) },
+        producedAt,
+      },
+    };
+  });
+  return { scenes, poison, cacheStats: stats };
+}

@@ -1,0 +1,236 @@
+import { hostname } from 'node:os';
+import { metrics } from '@opentelemetry/api';
+import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
+import type { LarrConfig } from '../../config/config.ts';
+import { MeanAggregator } from '../../aggregate/mean-aggregator.ts';
+import { createPool } from '../../db/pool.ts';
+import { EmbeddingCache } from '../../embedding/embedding-cache.ts';
+import type { Embedder } from '../../embedding/embedder.ts';
+import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
+import { PgEmbeddingStore } from '../../embedding/pg-embedding-store.ts';
+import { TEMPLATE_VERSION } from '../../featurize/featurize.ts';
+import { BatchStageRunner, type ChunkReport } from '../../kafka/batch-stage-runner.ts';
+import { createKafka } from '../../kafka/client.ts';
+import { PgMetricsSink } from '../../metrics/pg-metrics-sink.ts';
+import { StageMetrics } from '../../metrics/stage-metrics.ts';
+import { createSchemaRegistry } from '../../schemas/create-registry.ts';
+import { createRecordCodec, SUBJECTS } from '../../schemas/subjects.ts';
+import { loadTopicCatalog, topicName } from '../../topics/catalog.ts';
+import { toDeadLetter } from '../dead-letter.ts';
+import type { OutboundMessage } from '../stream-record.ts';
+import { embedScenes } from './embed-scenes.ts';
+import { MetricsFlusher } from './metrics-flusher.ts';
+
+export const EMBEDDER_STAGE = 'embedder';
+
+export interface StageTotals {
+  recordsIn: number;
+  recordsOut: number;
+  deadLetters: number;
+  lruHits: number;
+  storeHits: number;
+  coalesced: number;
+  embedderTexts: number;
+  embedderCalls: number;
+}
+
+export interface EmbedderStageOptions {
+  readonly log?: (line: string) => void;
+  /** The text embedding model. @default the hashing baseline of `LARR_EMBEDDING_DIM` dimensions */
+  readonly embedder?: Embedder;
+  /** Start from the earliest offset when the group has no committed offset. @default true */
+  readonly fromBeginning?: boolean;
+  /** Kafka client to use (tests, benchmarks); built from the configuration otherwise. */
+  readonly kafka?: Kafka;
+}
+
+export interface EmbedderStage {
+  /** Rejects when the consumer stops on an error it cannot recover from. */
+  readonly failure: Promise<never>;
+  readonly metrics: StageMetrics;
+  readonly topics: { readonly input: string; readonly output: string; readonly deadLetters: string };
+  /** Counts since start (committed chunks only). */
+  readonly totals: Readonly<StageTotals>;
+  /** Finishes the chunk in progress, commits, leaves the group, writes the last metrics window. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the embedder stage: scene-events → featurize → embedding cache (LRU → Postgres → model) →
+ * aggregate → scene-vectors, with dead letters to the dead-letter topic and its Postgres mirror, and stage
+ * metrics to Postgres and OpenTelemetry. Assumes `larr db migrate` and `larr topics apply` have run.
+ */
+export async function startEmbedderStage(
+  config: LarrConfig,
+  options: EmbedderStageOptions = {},
+): Promise<EmbedderStage> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const catalog = loadTopicCatalog(config.projectDir, { prefix: config.topicPrefix });
+  const topics = {
+    input: topicName(catalog, 'scene-events'),
+    output: topicName(catalog, 'scene-vectors'),
+    deadLetters: topicName(catalog, 'dead-letters'),
+  };
+  const registry = createSchemaRegistry(config);
+  const [sceneEvents, sceneVectors, deadLetters] = await Promise.all([
+    createRecordCodec(registry, config.projectDir, SUBJECTS.sceneEvent),
+    createRecordCodec(registry, config.projectDir, SUBJECTS.sceneVector),
+    createRecordCodec(registry, config.projectDir, SUBJECTS.deadLetter),
+  ]);
+  // Resolve writer ids now: a schema that is not registered should stop start-up, not the first batch.
+  await Promise.all([sceneVectors.writerId(), deadLetters.writerId()]);
+
+  const pool: pg.Pool = createPool(config.database);
+  const embedder: Embedder = options.embedder ?? new HashingEmbedder(config.embedder.embeddingDim);
+  const cache = new EmbeddingCache({
+    embedder,
+    store: new PgEmbeddingStore(pool),
+    templateVersion: TEMPLATE_VERSION,
+    lruEntries: config.embedder.lruEntries,
+  });
+  const aggregator = new MeanAggregator(embedder.dimension);
+  const sink = new PgMetricsSink(pool);
+  const stageMetrics = new StageMetrics(
+    {
+      stage: EMBEDDER_STAGE,
+      instanceId: `${hostname()}-${process.pid}-${Date.now()}`,
+      consumerGroup: config.embedder.groupId,
+    },
+    { now: Date.now() },
+  );
+  const flusher = new MetricsFlusher(stageMetrics, sink, config.embedder.metricsFlushMs, log);
+  const instruments = createInstruments();
+  const lagByPartition = new Map<string, number>();
+  let lastCacheStats = { lruHits: 0, coalesced: 0, storeHits: 0, embedderTexts: 0, embedderCalls: 0 };
+  const totals: StageTotals = { recordsIn: 0, recordsOut: 0, deadLetters: 0, ...lastCacheStats };
+
+  const runner = new BatchStageRunner({
+    stage: EMBEDDER_STAGE,
+    kafka: options.kafka ?? createKafka(config.kafka, { clientIdSuffix: EMBEDDER_STAGE }),
+    groupId: config.embedder.groupId,
+    inputTopics: [topics.input],
+    fromBeginning: options.fromBeginning ?? true,
+    maxRetries: config.embedder.maxRetries,
+    log,
+    processChunk: async (records) => {
+      const result = await embedScenes(records, {
+        decodeSceneEvent: sceneEvents.decode,
+        cache,
+        aggregator,
+        maxFieldChars: config.embedder.maxFieldChars,
+        now: Date.now,
+      });
+      lastCacheStats = result.cacheStats;
+      const messages: OutboundMessage[] = [];
+      for (const scene of result.scenes) {
+        messages.push({
+          topic: topics.output,
+          key: scene.sceneVector.eventId,
+          value: await sceneVectors.encode(scene.sceneVector),
+        });
+      }
+      return { messages, poison: result.poison };
+    },
+    deadLetters: async (poison) => {
+      const now = Date.now();
+      const out: OutboundMessage[] = [];
+      for (const { record, error } of poison) {
+        out.push({
+          topic: topics.deadLetters,
+          key: record.key,
+          value: await deadLetters.encode(toDeadLetter(EMBEDDER_STAGE, record, error, now)),
+          headers: { 'larr-dlq-reason': error.reason, 'larr-dlq-stage': EMBEDDER_STAGE },
+        });
+      }
+      return out;
+    },
+    afterProduce: async ({ result }) => {
+      if (result.poison.length === 0) return;
+      const now = Date.now();
+      await sink.recordDeadLetters(
+        result.poison.map(({ record, error }) => toDeadLetter(EMBEDDER_STAGE, record, error, now)),
+      );
+    },
+    onChunkCommitted: (report) => {
+      recordChunk(report);
+    },
+  });
+
+  function recordChunk(report: ChunkReport): void {
+    const recordsOut = report.result.messages.length;
+    const dead = report.result.poison.length;
+    const counts = { recordsIn: report.records.length, recordsOut, deadLetters: dead, ...lastCacheStats };
+    stageMetrics.count(counts);
+    for (const [name, value] of Object.entries(counts)) totals[name as keyof StageTotals] += value;
+    stageMetrics.recordBatch(report.durationMs);
+    for (const record of report.records) stageMetrics.recordEndToEnd(report.committedAt - record.timestamp);
+    const first = report.records[0];
+    if (first) {
+      lagByPartition.set(`${first.topic}:${first.partition}`, report.partitionLag);
+      let lag = 0;
+      for (const value of lagByPartition.values()) lag += value;
+      stageMetrics.setConsumerLag(lag);
+    }
+    instruments.recordsIn.add(report.records.length);
+    instruments.recordsOut.add(recordsOut);
+    instruments.deadLetters.add(dead);
+    for (const [level, count] of Object.entries(lastCacheStats)) instruments.cache.add(count, { level });
+    instruments.batchMs.record(report.durationMs);
+  }
+
+  flusher.start();
+  try {
+    await runner.start();
+  } catch (err) {
+    await flusher.stop();
+    await pool.end();
+    throw err;
+  }
+  log(
+    `embedder: consuming ${topics.input} as group ${config.embedder.groupId}; model ${embedder.modelVersion}, aggregator ${aggregator.version}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    failure: runner.failure,
+    metrics: stageMetrics,
+    topics,
+    totals,
+    stop() {
+      stopping ??= (async () => {
+        await runner.stop();
+        await flusher.stop();
+        await embedder.close?.();
+        await pool.end();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function createInstruments() {
+  const meter = metrics.getMeter('larr');
+  const attributes = { stage: EMBEDDER_STAGE };
+  const counter = (name: string, description: string) => {
+    const instrument = meter.createCounter(name, { description });
+    return {
+      add: (value: number, extra: Record<string, string> = {}) =>
+        instrument.add(value, { ...attributes, ...extra }),
+    };
+  };
+  const batchMs = meter.createHistogram('larr_stage_batch_duration_ms', {
+    description: 'Time to process, produce and commit one chunk of records',
+    unit: 'ms',
+  });
+  return {
+    recordsIn: counter('larr_stage_records_in', 'Records consumed'),
+    recordsOut: counter('larr_stage_records_out', 'Records produced (dead letters excluded)'),
+    deadLetters: counter('larr_stage_dead_letters', 'Records sent to the dead-letter topic'),
+    cache: counter(
+      'larr_embedding_lookups',
+      'Distinct embedding keys per cache level (lru, store, coalesced, model)',
+    ),
+    batchMs: { record: (value: number) => batchMs.record(value, attributes) },
+  };
+}
