@@ -13,20 +13,23 @@ export class MeanAggregator implements SceneAggregator {
   aggregate(fields: readonly FieldEmbedding[]): Float32Array {
     if (fields.length === 0)
       throw new LarrError('NO_FIELDS', 'a scene needs at least one field to aggregate');
-    const sum = new Float32Array(this.dimension);
+    const dimension = this.dimension;
+    // Summed in float64 and normalised once: cheaper and more exact than float32 accumulation.
+    const sum = new Float64Array(dimension);
     for (const { field, vector } of fields) {
-      if (vector.length !== this.dimension) {
+      if (vector.length !== dimension) {
         throw new LarrError(
           'DIMENSION_MISMATCH',
-          `field ${field}: embedding has ${vector.length} dimensions, the aggregator expects ${this.dimension}`,
+          `field ${field}: embedding has ${vector.length} dimensions, the aggregator expects ${dimension}`,
         );
       }
-      for (let i = 0; i < sum.length; i++) sum[i]! += vector[i]!;
+      for (let i = 0; i < dimension; i++) sum[i] = sum[i]! + vector[i]!;
     }
-    let norm = 0;
-    for (const value of sum) norm += value * value;
-    norm = Math.sqrt(norm);
-    if (norm > 0) for (let i = 0; i < sum.length; i++) sum[i]! /= norm;
-    return sum;
+    let squares = 0;
+    for (let i = 0; i < dimension; i++) squares += sum[i]! * sum[i]!;
+    const scale = squares > 0 ? 1 / Math.sqrt(squares) : 0;
+    const mean = new Float32Array(dimension);
+    for (let i = 0; i < dimension; i++) mean[i] = sum[i]! * scale;
+    return mean;
   }
 }

@@ -15,6 +15,12 @@ export function buildProgram(ctx: CliContext): Command {
       'LLM-aided real-time scene features for CTR prediction, streaming on Kafka.\n' +
         'Configuration comes from the environment (see docs/configuration.md).',
     )
+    // Help and usage errors go through the context like everything else a command prints (tests capture
+    // them); set before the subcommands are added, which copy it.
+    .configureOutput({
+      writeOut: (text) => ctx.out(text.replace(/\n$/, '')),
+      writeErr: (text) => ctx.err(text.replace(/\n$/, '')),
+    })
     .showHelpAfterError()
     .exitOverride();
   registerInfraCommands(program, ctx);
@@ -27,8 +33,13 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 bad usage or configuration, 3+ see commands). */
+/**
+ * Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 bad usage or configuration, 3+ see
+ * commands). Commands report a non-zero outcome through `process.exitCode`, which is restored afterwards,
+ * so the caller decides what to do with the code.
+ */
 export async function main(argv: readonly string[], ctx: CliContext = createCliContext()): Promise<number> {
+  const previousExitCode = process.exitCode;
   process.exitCode = undefined;
   const program = buildProgram(ctx);
   try {
@@ -42,5 +53,7 @@ export async function main(argv: readonly string[], ctx: CliContext = createCliC
     }
     ctx.err(`larr: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
+  } finally {
+    process.exitCode = previousExitCode;
   }
 }

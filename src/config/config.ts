@@ -93,6 +93,13 @@ export interface EmbedderStageConfig {
   readonly maxRetries: number;
   /** `LARR_METRICS_FLUSH_MS`: how often stage metrics are written to Postgres. @default 5000 */
   readonly metricsFlushMs: number;
+  /**
+   * `LARR_EMBEDDER_CONCURRENCY`: partitions processed at the same time by one instance, so one partition's
+   * produce and commit round trips overlap another's computation. @default 3
+   */
+  readonly partitionsConcurrency: number;
+  /** `LARR_CHUNK_RECORDS`: most records handed to the stage logic (and committed) at once. @default 500 */
+  readonly chunkRecords: number;
 }
 
 const DB_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -166,6 +173,8 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
       embeddingDim: readInt(settings, 'LARR_EMBEDDING_DIM', 256, { min: 8, max: 8192 }),
       maxRetries: readInt(settings, 'LARR_MAX_RETRIES', 8, { min: 0, max: 1000 }),
       metricsFlushMs: readInt(settings, 'LARR_METRICS_FLUSH_MS', 5000, { min: 50, max: 3_600_000 }),
+      partitionsConcurrency: readInt(settings, 'LARR_EMBEDDER_CONCURRENCY', 3, { min: 1, max: 64 }),
+      chunkRecords: readInt(settings, 'LARR_CHUNK_RECORDS', 500, { min: 1, max: 100_000 }),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { contentKey } from './content-key.ts';
 import type { Embedder } from './embedder.ts';
 import type { EmbeddingStore, StoredEmbedding } from './store.ts';
 
@@ -47,6 +48,8 @@ export class EmbeddingCache {
   readonly #maxEmbedBatch: number;
   readonly #lru: LRUCache<string, Float32Array>;
   readonly #inFlight = new Map<string, Promise<Float32Array>>();
+  /** Field text → content key; hashing every field of every event would cost more than the lookup. */
+  readonly #keys: LRUCache<string, string>;
 
   constructor(options: EmbeddingCacheOptions) {
     this.#embedder = options.embedder;
@@ -54,6 +57,17 @@ export class EmbeddingCache {
     this.#templateVersion = options.templateVersion;
     this.#maxEmbedBatch = options.maxEmbedBatch ?? 256;
     this.#lru = new LRUCache({ max: options.lruEntries });
+    this.#keys = new LRUCache({ max: options.lruEntries });
+  }
+
+  /** The content key of a canonical field text under this cache's model and template versions. */
+  keyFor(text: string): string {
+    let key = this.#keys.get(text);
+    if (key === undefined) {
+      key = contentKey(this.#embedder.modelVersion, this.#templateVersion, text);
+      this.#keys.set(text, key);
+    }
+    return key;
   }
 
   get modelVersion(): string {

@@ -79,7 +79,11 @@ export const MALFORMED_CASES: readonly MalformedCase[] = [
     expectedReason: 'DECODE_FAILED',
     async build(context) {
       const value = await context.encode(context.event);
-      return { key: context.event.userId, value: Buffer.concat([value, Buffer.from([1, 2, 3])]), eventId: null };
+      return {
+        key: context.event.userId,
+        value: Buffer.concat([value, Buffer.from([1, 2, 3])]),
+        eventId: null,
+      };
     },
   },
   {

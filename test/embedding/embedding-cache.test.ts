@@ -150,3 +150,11 @@ test('the LRU is bounded', async () => {
   assert.equal(again.stats.lruHits, 0);
   assert.equal(again.stats.storeHits, 1);
 });
+
+test('keyFor is the content key of the text under the cache versions', async () => {
+  const { cache } = setup();
+  const { contentKey } = await import('../../src/embedding/content-key.ts');
+  assert.equal(cache.keyFor('[WEATHER] drizzle'), contentKey('test-model-v1', 't1', '[WEATHER] drizzle'));
+  assert.equal(cache.keyFor('[WEATHER] drizzle'), cache.keyFor('[WEATHER] drizzle'));
+  assert.notEqual(cache.keyFor('[WEATHER] drizzle'), cache.keyFor('[WEATHER] light rain'));
+});

@@ -7,7 +7,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description(
-      'End to end on this machine: start the local Kafka broker, migrate Postgres, create the topics, ' +
+      'end to end on this machine: start the local Kafka broker, migrate Postgres, create the topics, ' +
         'replay sample scene events (and one record of each malformed kind) through the embedder stage, ' +
         'and print the scene vectors, dead letters and stage metrics',
     )

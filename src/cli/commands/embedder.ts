@@ -9,12 +9,12 @@ import type { CliContext } from '../context.ts';
 export function registerEmbedderCommands(program: Command, ctx: CliContext): void {
   const embedder = program
     .command('embedder')
-    .description('The embedder stage: scene-events → scene-vectors');
+    .description('the embedder stage: scene-events → scene-vectors');
 
   embedder
     .command('run')
     .description(
-      'Run the embedder consumer group until SIGTERM or SIGINT (finishes the chunk in progress, commits, ' +
+      'run the embedder consumer group until SIGTERM or SIGINT (finishes the chunk in progress, commits, ' +
         'leaves the group). Migrates Postgres first; expects the topics to exist (larr topics apply).',
     )
     .option('--no-migrate', 'do not apply pending Postgres migrations at start')

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { encodeSceneEvents, publishRecords, type RawRecord } from '../../events/publish-scene-events.ts';
 import { tailTopic } from '../../events/tail-topic.ts';
 import { createKafka } from '../../kafka/client.ts';
@@ -11,19 +11,24 @@ import type { CliContext } from '../context.ts';
 import { wholeNumber } from '../options.ts';
 
 export function registerEventCommands(program: Command, ctx: CliContext): void {
-  const events = program.command('events').description('Publish and inspect records on larr topics');
+  const events = program.command('events').description('publish and inspect records on larr topics');
 
   events
     .command('produce-sample')
     .description(
-      'Publish deterministic sample scene events to scene-events (a stand-in until the simulator exists); ' +
+      'publish deterministic sample scene events to scene-events (a stand-in until the simulator exists); ' +
         '--malformed adds one record of each kind of bad input, which must end in the dead-letter topic',
     )
     .option('-n, --count <n>', 'number of events', wholeNumber(1, 100_000_000), 1000)
     .option('--seed <n>', 'random seed', wholeNumber(0, 2 ** 31), 42)
     .option('--users <n>', 'distinct users', wholeNumber(1, 10_000_000), 200)
     .option('--rate <n>', 'events per second (0 = as fast as possible)', wholeNumber(0, 10_000_000), 0)
-    .option('--id-prefix <prefix>', 'prefix of event ids', `ev${Date.now().toString(36)}`)
+    .addOption(
+      new Option('--id-prefix <prefix>', 'prefix of event ids').default(
+        `ev${Date.now().toString(36)}`,
+        '"ev" and the current time in base 36',
+      ),
+    )
     .option('--malformed', 'also publish one malformed record of each kind', false)
     .action(
       async (options: {
@@ -77,7 +82,7 @@ export function registerEventCommands(program: Command, ctx: CliContext): void {
   events
     .command('tail')
     .description(
-      'Decode and print records of a catalog topic as JSON lines (vectors shortened unless --full)',
+      'decode and print records of a catalog topic as JSON lines (vectors shortened unless --full)',
     )
     .argument('<topic>', 'logical topic name from topics/, e.g. scene-vectors or dead-letters')
     .option('-n, --count <n>', 'stop after this many records', wholeNumber(1, 100_000_000), 10)

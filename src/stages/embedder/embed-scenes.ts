@@ -1,8 +1,7 @@
 import { PoisonRecordError } from '../../errors.ts';
 import type { SceneAggregator } from '../../aggregate/scene-aggregator.ts';
 import type { CacheLookupStats, EmbeddingCache, EmbeddingRequest } from '../../embedding/embedding-cache.ts';
-import { contentKey } from '../../embedding/content-key.ts';
-import { featurize, TEMPLATE_VERSION } from '../../featurize/featurize.ts';
+import { featurize } from '../../featurize/featurize.ts';
 import type { SceneEvent, SceneVector } from '../../schemas/records.ts';
 import type { StreamRecord } from '../stream-record.ts';
 
@@ -50,7 +49,7 @@ export async function embedScenes(
         ({ field, text }): EmbeddingRequest => ({
           field,
           text,
-          key: contentKey(cache.modelVersion, TEMPLATE_VERSION, text),
+          key: cache.keyFor(text),
         }),
       );
       prepared.push({ record, event, requests });
@@ -64,7 +63,7 @@ export async function embedScenes(
   const producedAt = deps.now();
   const models = {
     embeddingModel: cache.modelVersion,
-    templateVersion: TEMPLATE_VERSION,
+    templateVersion: cache.templateVersion,
     aggregator: deps.aggregator.version,
   };
   const scenes = prepared.map(({ record, event, requests }): EmbeddedScene => {

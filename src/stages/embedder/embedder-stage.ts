@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { LarrConfig } from '../../config/config.ts';
 import { MeanAggregator } from '../../aggregate/mean-aggregator.ts';
 import { createPool } from '../../db/pool.ts';
-import { EmbeddingCache } from '../../embedding/embedding-cache.ts';
+import { EmbeddingCache, type CacheLookupStats } from '../../embedding/embedding-cache.ts';
 import type { Embedder } from '../../embedding/embedder.ts';
 import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
 import { PgEmbeddingStore } from '../../embedding/pg-embedding-store.ts';
@@ -43,6 +43,8 @@ export interface EmbedderStageOptions {
   readonly fromBeginning?: boolean;
   /** Kafka client to use (tests, benchmarks); built from the configuration otherwise. */
   readonly kafka?: Kafka;
+  /** Called after each committed chunk (benchmarks, progress displays); must not throw. */
+  readonly onChunkCommitted?: (report: ChunkReport) => void;
 }
 
 export interface EmbedderStage {
@@ -102,8 +104,10 @@ export async function startEmbedderStage(
   const flusher = new MetricsFlusher(stageMetrics, sink, config.embedder.metricsFlushMs, log);
   const instruments = createInstruments();
   const lagByPartition = new Map<string, number>();
-  let lastCacheStats = { lruHits: 0, coalesced: 0, storeHits: 0, embedderTexts: 0, embedderCalls: 0 };
-  const totals: StageTotals = { recordsIn: 0, recordsOut: 0, deadLetters: 0, ...lastCacheStats };
+  // Cache lookups since the last committed chunk; drained into the metrics when a chunk commits, so the
+  // counts stay exact whichever chunk (or retry of one) made them.
+  let pendingCacheStats = emptyCacheStats();
+  const totals: StageTotals = { recordsIn: 0, recordsOut: 0, deadLetters: 0, ...emptyCacheStats() };
 
   const runner = new BatchStageRunner({
     stage: EMBEDDER_STAGE,
@@ -112,6 +116,8 @@ export async function startEmbedderStage(
     inputTopics: [topics.input],
     fromBeginning: options.fromBeginning ?? true,
     maxRetries: config.embedder.maxRetries,
+    partitionsConsumedConcurrently: config.embedder.partitionsConcurrency,
+    maxChunkRecords: config.embedder.chunkRecords,
     log,
     processChunk: async (records) => {
       const result = await embedScenes(records, {
@@ -121,7 +127,9 @@ export async function startEmbedderStage(
         maxFieldChars: config.embedder.maxFieldChars,
         now: Date.now,
       });
-      lastCacheStats = result.cacheStats;
+      for (const [name, value] of Object.entries(result.cacheStats)) {
+        pendingCacheStats[name as keyof CacheLookupStats] += value;
+      }
       const messages: OutboundMessage[] = [];
       for (const scene of result.scenes) {
         messages.push({
@@ -154,13 +162,16 @@ export async function startEmbedderStage(
     },
     onChunkCommitted: (report) => {
       recordChunk(report);
+      options.onChunkCommitted?.(report);
     },
   });
 
   function recordChunk(report: ChunkReport): void {
     const recordsOut = report.result.messages.length;
     const dead = report.result.poison.length;
-    const counts = { recordsIn: report.records.length, recordsOut, deadLetters: dead, ...lastCacheStats };
+    const cacheStats = pendingCacheStats;
+    pendingCacheStats = emptyCacheStats();
+    const counts = { recordsIn: report.records.length, recordsOut, deadLetters: dead, ...cacheStats };
     stageMetrics.count(counts);
     for (const [name, value] of Object.entries(counts)) totals[name as keyof StageTotals] += value;
     stageMetrics.recordBatch(report.durationMs);
@@ -175,7 +186,10 @@ export async function startEmbedderStage(
     instruments.recordsIn.add(report.records.length);
     instruments.recordsOut.add(recordsOut);
     instruments.deadLetters.add(dead);
-    for (const [level, count] of Object.entries(lastCacheStats)) instruments.cache.add(count, { level });
+    instruments.cache.add(cacheStats.lruHits, { level: 'lru' });
+    instruments.cache.add(cacheStats.storeHits, { level: 'store' });
+    instruments.cache.add(cacheStats.coalesced, { level: 'coalesced' });
+    instruments.cache.add(cacheStats.embedderTexts, { level: 'model' });
     instruments.batchMs.record(report.durationMs);
   }
 
@@ -207,6 +221,10 @@ export async function startEmbedderStage(
       return stopping;
     },
   };
+}
+
+function emptyCacheStats(): CacheLookupStats {
+  return { lruHits: 0, coalesced: 0, storeHits: 0, embedderTexts: 0, embedderCalls: 0 };
 }
 
 function createInstruments() {
