@@ -186,11 +186,16 @@ export class BatchStageRunner {
             retry,
           );
           const nextOffset = (BigInt(last.offset) + 1n).toString();
+          // Through the batch payload, not `consumer.commitOffsets`: once stop() has begun, kafkajs's
+          // `consumer.commitOffsets` silently does nothing, so the chunk finishing during shutdown would
+          // not be committed and would be processed again after a restart.
           await withRetry(
             () =>
-              this.#consumer.commitOffsets([
-                { topic: last.topic, partition: last.partition, offset: nextOffset },
-              ]),
+              payload.commitOffsetsIfNecessary({
+                topics: [
+                  { topic: last.topic, partitions: [{ partition: last.partition, offset: nextOffset }] },
+                ],
+              }),
             retry,
           );
           payload.resolveOffset(last.offset);

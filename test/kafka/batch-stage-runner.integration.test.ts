@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Kafka } from 'kafkajs';
-import { PoisonRecordError, TransientError } from '../../src/errors.ts';
+import type { PoisonRecordError } from '../../src/errors.ts';
+import { TransientError } from '../../src/errors.ts';
 import { publishRecords } from '../../src/events/publish-scene-events.ts';
 import { BatchStageRunner, type StageChunkResult } from '../../src/kafka/batch-stage-runner.ts';
 import { waitForGroupCaughtUp } from '../../src/kafka/group-progress.ts';
