@@ -100,6 +100,12 @@ export interface EmbedderStageConfig {
   readonly partitionsConcurrency: number;
   /** `LARR_CHUNK_RECORDS`: most records handed to the stage logic (and committed) at once. @default 500 */
   readonly chunkRecords: number;
+  /**
+   * `LARR_SESSION_TIMEOUT_MS`: how long the group waits for a silent member (a crashed instance) before
+   * giving its partitions to the others. Lower means faster failover, higher tolerates longer pauses.
+   * @default 30000
+   */
+  readonly sessionTimeoutMs: number;
 }
 
 const DB_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -175,6 +181,8 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
       metricsFlushMs: readInt(settings, 'LARR_METRICS_FLUSH_MS', 5000, { min: 50, max: 3_600_000 }),
       partitionsConcurrency: readInt(settings, 'LARR_EMBEDDER_CONCURRENCY', 3, { min: 1, max: 64 }),
       chunkRecords: readInt(settings, 'LARR_CHUNK_RECORDS', 500, { min: 1, max: 100_000 }),
+      // The broker's group.min.session.timeout.ms defaults to 6 s and its max to 30 min.
+      sessionTimeoutMs: readInt(settings, 'LARR_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 1_800_000 }),
     },
   };
 }

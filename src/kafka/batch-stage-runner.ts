@@ -43,6 +43,8 @@ export interface BatchStageOptions {
   readonly maxChunkRecords?: number;
   /** Start from the earliest offset when the group has none. @default true */
   readonly fromBeginning?: boolean;
+  /** Group session timeout: how soon a crashed member's partitions move to the others. @default 30000 */
+  readonly sessionTimeoutMs?: number;
   /** Partitions processed at the same time. @default 1 */
   readonly partitionsConsumedConcurrently?: number;
 }
@@ -67,8 +69,11 @@ export class BatchStageRunner {
     this.#options = options;
     this.#consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
+      // stop() waits for the fetch in flight, which an idle broker holds for up to this long (kafkajs
+      // default 5 s). Data is returned as soon as it arrives whatever this is, so it only bounds shutdown.
+      maxWaitTimeInMs: 1_000,
       retry: { retries: options.maxRetries ?? 8 },
     });
     this.#producer = options.kafka.producer({ allowAutoTopicCreation: false });

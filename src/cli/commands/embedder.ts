@@ -20,6 +20,12 @@ export function registerEmbedderCommands(program: Command, ctx: CliContext): voi
     .option('--no-migrate', 'do not apply pending Postgres migrations at start')
     .action(async (options: { migrate: boolean }) => {
       const config = ctx.config();
+      // Listen before starting: a SIGTERM during start-up (migration, group join) must still end in a
+      // clean stop once the stage is up, not kill the process by the signal's default action.
+      const stopped = new Promise<string>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
       const telemetry = await startTelemetry(config.telemetry);
       if (telemetry.prometheusUrl) ctx.err(`metrics: ${telemetry.prometheusUrl}`);
       if (options.migrate) {
@@ -31,10 +37,6 @@ export function registerEmbedderCommands(program: Command, ctx: CliContext): voi
         }
       }
       const stage = await startEmbedderStage(config, { log: ctx.err });
-      const stopped = new Promise<string>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
       try {
         const signal = await Promise.race([stopped, stage.failure]);
         ctx.err(`embedder: ${signal} received, finishing the current chunk`);

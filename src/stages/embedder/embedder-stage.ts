@@ -118,6 +118,7 @@ export async function startEmbedderStage(
     maxRetries: config.embedder.maxRetries,
     partitionsConsumedConcurrently: config.embedder.partitionsConcurrency,
     maxChunkRecords: config.embedder.chunkRecords,
+    sessionTimeoutMs: config.embedder.sessionTimeoutMs,
     log,
     processChunk: async (records) => {
       const result = await embedScenes(records, {
