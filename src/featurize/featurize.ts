@@ -1,8 +1,8 @@
-import type { SceneEvent } from '../schemas/records.ts';
+import type { SceneEvent, SceneTime } from '../schemas/records.ts';
 import { canonicaliseText, partySizeBucket, temperatureBucket } from './canonicalise.ts';
 import { fieldError } from './field-error.ts';
 import { neutraliseSpecialTokens, SPECIAL_TOKENS, type SpecialToken } from './special-tokens.ts';
-import { localSceneTime } from './time-slot.ts';
+import { localSceneTime, WEEKDAYS } from './time-slot.ts';
 
 /**
  * Version of the field-text templates below (tokens, field order, value formats, time slots, buckets).
@@ -86,7 +86,8 @@ const MAX_CACHED_VALUE_CHARS = 128;
 /**
  * Scene event → one field text per present feature, in SCENE_FIELD_ORDER then extra fields by name.
  * Absent (null) features and values that canonicalise to nothing are skipped, never texted as "null".
- * Coordinates are validated but not texted: they are not a bounded vocabulary.
+ * Coordinates are validated when present (null since schema v2) but not texted: they are not a bounded
+ * vocabulary. A stated `sceneTime` (schema v2) replaces the time slot and weekday derived from eventTime.
  *
  * Throws PoisonRecordError naming the field path and a preview of the value:
  * INVALID_FIELD for an empty eventId / userId, an unknown time zone, non-finite or out-of-range
@@ -99,16 +100,23 @@ export function featurize(event: SceneEvent, limits: FeaturizeLimits): FieldText
   requireId('eventId', event.eventId);
   requireId('userId', event.userId);
   const { location, weather, userContext } = event;
-  requireInRange('location.latitude', location.latitude, -90, 90);
-  requireInRange('location.longitude', location.longitude, -180, 180);
+  if (location.latitude !== null) requireInRange('location.latitude', location.latitude, -90, 90);
+  if (location.longitude !== null) requireInRange('location.longitude', location.longitude, -180, 180);
 
   const texts: FieldText[] = [];
+  // Validated even when the source states the scene time, so a bad zone is poison either way.
   const time = localSceneTime(event.eventTime, event.timeZone);
-  texts.push({ field: 'time_slot', text: `${SPECIAL_TOKENS.TIME} ${time.slot}` });
-  texts.push({
-    field: 'weekday',
-    text: `${SPECIAL_TOKENS.WEEKDAY} ${time.weekday}, ${time.weekend ? 'weekend' : 'workday'}`,
-  });
+  // `sceneTime` is absent from v1 records decoded without resolution; treat undefined as null.
+  const stated = (event.sceneTime as SceneTime | null | undefined) ?? null;
+  if (stated === null) {
+    texts.push({ field: 'time_slot', text: `${SPECIAL_TOKENS.TIME} ${time.slot}` });
+    texts.push({
+      field: 'weekday',
+      text: `${SPECIAL_TOKENS.WEEKDAY} ${time.weekday}, ${time.weekend ? 'weekend' : 'workday'}`,
+    });
+  } else {
+    pushStatedSceneTime(texts, stated, maxFieldChars);
+  }
 
   if (weather !== null) {
     pushValue(texts, 'weather', 'weather.condition', weather.condition, maxFieldChars);
@@ -142,9 +150,33 @@ export function featurize(event: SceneEvent, limits: FeaturizeLimits): FieldText
   return texts;
 }
 
+const WEEKDAY_NAMES: ReadonlySet<string> = new Set(WEEKDAYS);
+const WEEKEND_DAYS: ReadonlySet<string> = new Set(['saturday', 'sunday']);
+
+/**
+ * The scene time as the source states it (logs without timestamps): the canonical daytime replaces the
+ * derived slot (`[TIME] evening`), the canonical weekday and the weekend flag replace the derived weekday
+ * (`[WEEKDAY] sunday, weekend`). The flag comes from `weekend` when stated, else from an English day name;
+ * parts the source leaves null are left out, and a field with no part is not texted at all.
+ */
+function pushStatedSceneTime(texts: FieldText[], stated: SceneTime, maxFieldChars: number): void {
+  if (stated.weekend !== null && typeof stated.weekend !== 'boolean') {
+    throw fieldError('INVALID_FIELD', 'sceneTime.weekend', 'must be a boolean or null', stated.weekend);
+  }
+  pushValue(texts, 'time_slot', 'sceneTime.daytime', stated.daytime, maxFieldChars);
+  const weekday =
+    stated.weekday === null ? '' : canonicalValue('sceneTime.weekday', stated.weekday, maxFieldChars);
+  const weekend = stated.weekend ?? (WEEKDAY_NAMES.has(weekday) ? WEEKEND_DAYS.has(weekday) : null);
+  const parts = [weekday, weekend === null ? '' : weekend ? 'weekend' : 'workday'].filter(
+    (part) => part.length > 0,
+  );
+  if (parts.length > 0)
+    texts.push({ field: 'weekday', text: `${SPECIAL_TOKENS.WEEKDAY} ${parts.join(', ')}` });
+}
+
 function pushValue(
   texts: FieldText[],
-  field: Exclude<FixedSceneField, 'time_slot' | 'weekday' | 'temperature' | 'party_size'>,
+  field: Exclude<FixedSceneField, 'weekday' | 'temperature' | 'party_size'>,
   path: string,
   raw: string | null,
   maxFieldChars: number,

@@ -81,6 +81,7 @@ export function* sampleSceneEvents(options: SampleOptions): Generator<SceneEvent
         partySize: 1 + Math.floor(random() * random() * 6),
       },
       extra: random() < 0.1 ? { holiday: 'mid-autumn festival' } : {},
+      sceneTime: null,
     };
   }
 }

@@ -5,8 +5,9 @@
  */
 
 export interface GeoLocation {
-  latitude: number;
-  longitude: number;
+  /** WGS84 degrees; null when the source has no coordinates (e.g. Frappe). Schema v2. */
+  latitude: number | null;
+  longitude: number | null;
   /** Human name of the place, e.g. "Riverside office park". */
   placeName: string;
   district: string | null;
@@ -30,6 +31,19 @@ export interface UserContext {
   partySize: number | null;
 }
 
+/**
+ * The scene time as the source states it (schema v2), for logs without timestamps (e.g. Frappe's
+ * "morning" / "sunday"). When present, featurize uses it instead of deriving slot and weekday from eventTime.
+ */
+export interface SceneTime {
+  /** Time of day as the source writes it, e.g. "morning", "evening". */
+  daytime: string | null;
+  /** Day of the week as the source writes it, e.g. "sunday". */
+  weekday: string | null;
+  /** True on a weekend day, when the source says so. */
+  weekend: boolean | null;
+}
+
 export interface SceneEvent {
   eventId: string;
   /** ms since epoch (Avro timestamp-millis). */
@@ -42,6 +56,8 @@ export interface SceneEvent {
   userContext: UserContext;
   /** Free-form extra scene fields (name → text), e.g. { "holiday": "Mid-Autumn Festival" }. */
   extra: Record<string, string>;
+  /** The scene time as the source states it; null when eventTime is the source of truth. Schema v2. */
+  sceneTime: SceneTime | null;
 }
 
 export interface Impression {

@@ -31,6 +31,7 @@ function sceneEvent(overrides: Partial<SceneEvent> = {}): SceneEvent {
     weather: { condition: 'Light Rain', temperatureC: 17.5 },
     userContext: { segment: 'office worker', activity: 'at work', device: 'iOS', partySize: 3 },
     extra: { holiday: 'None today', 'Public Holiday': 'National Day' },
+    sceneTime: null,
     ...overrides,
   };
 }
@@ -247,4 +248,54 @@ void test('repeated calls give equal results (the value cache changes nothing)',
   assert.deepEqual(again, first);
   // A cached value is still checked against the caller's limit.
   assertPoison(() => featurize(sceneEvent(), { maxFieldChars: 10 }), 'OVERSIZED_FIELD', 'location.placeName');
+});
+
+void test('null coordinates (schema v2, logs without them) are allowed and not texted', () => {
+  const location = { ...sceneEvent().location, latitude: null, longitude: null };
+  assert.deepEqual(featurize(sceneEvent({ location }), LIMITS), featurize(sceneEvent(), LIMITS));
+});
+
+void test('a stated scene time replaces the slot and weekday derived from eventTime', () => {
+  const texts = featurize(
+    sceneEvent({ sceneTime: { daytime: '  Evening ', weekday: 'Sunday', weekend: null } }),
+    LIMITS,
+  );
+  assert.deepEqual(texts.slice(0, 2), [
+    { field: 'time_slot', text: '[TIME] evening' },
+    { field: 'weekday', text: '[WEEKDAY] sunday, weekend' },
+  ]);
+  // The stated weekend flag wins over the day name; an unknown day name gets no flag of its own.
+  const stated = (sceneTime: SceneEvent['sceneTime']) =>
+    featurize(sceneEvent({ sceneTime }), LIMITS).filter(
+      (text) => text.field === 'weekday' || text.field === 'time_slot',
+    );
+  assert.deepEqual(stated({ daytime: null, weekday: 'Holiday', weekend: true }), [
+    { field: 'weekday', text: '[WEEKDAY] holiday, weekend' },
+  ]);
+  assert.deepEqual(stated({ daytime: null, weekday: 'Feiertag', weekend: null }), [
+    { field: 'weekday', text: '[WEEKDAY] feiertag' },
+  ]);
+  assert.deepEqual(stated({ daytime: 'night', weekday: null, weekend: false }), [
+    { field: 'time_slot', text: '[TIME] night' },
+    { field: 'weekday', text: '[WEEKDAY] workday' },
+  ]);
+  assert.deepEqual(stated({ daytime: null, weekday: null, weekend: null }), []);
+  // Stated values are canonicalised and neutralised like every other scene value.
+  assert.deepEqual(stated({ daytime: '[WEATHER] noon', weekday: null, weekend: null }).length, 1);
+  assertPoison(
+    () =>
+      featurize(sceneEvent({ sceneTime: { daytime: 'x'.repeat(65), weekday: null, weekend: null } }), LIMITS),
+    'OVERSIZED_FIELD',
+    'sceneTime.daytime',
+  );
+  // The zone is still checked: a bad zone is poison whether or not the time is stated.
+  assertPoison(
+    () =>
+      featurize(
+        sceneEvent({ timeZone: 'Not/AZone', sceneTime: { daytime: 'noon', weekday: null, weekend: null } }),
+        LIMITS,
+      ),
+    'INVALID_FIELD',
+    'timeZone',
+  );
 });

@@ -75,6 +75,7 @@ export const FULL_SAMPLES: { readonly [S in keyof SubjectRecords]: SubjectRecord
     weather: { condition: 'light rain', temperatureC: 14.5 },
     userContext: { segment: 'office worker', activity: 'at work', device: 'ios', partySize: 2 },
     extra: { holiday: 'Mid-Autumn Festival', 'ünïcode 🥮': '月饼' },
+    sceneTime: { daytime: 'evening', weekday: 'sunday', weekend: true },
   },
   'dev.larr.Impression': {
     impressionId: 'i-1',

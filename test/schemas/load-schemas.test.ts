@@ -26,18 +26,19 @@ test('full names come from namespace + name or a dotted name', () => {
   assert.equal(declaredFullName({ type: 'string' }), undefined);
 });
 
-test('the catalog has one v1 file per subject', async () => {
+test('the catalog has a v1 file per subject, and SceneEvent a v2', async () => {
   assert.deepEqual(await listSchemaFiles(PROJECT_DIR), [
     'ctr-score/v1.avsc',
     'dead-letter/v1.avsc',
     'impression/v1.avsc',
     'model-update/v1.avsc',
     'scene-event/v1.avsc',
+    'scene-event/v2.avsc',
     'scene-vector/v1.avsc',
   ]);
   for (const subject of Object.values(SUBJECTS)) {
     const latest = await loadLatestSchema(PROJECT_DIR, subject);
-    assert.equal(latest.version, 1);
+    assert.equal(latest.version, subject === SUBJECTS.sceneEvent ? 2 : 1);
     assert.equal(declaredFullName(latest.schema), subject);
   }
 });

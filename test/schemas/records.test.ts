@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { avroType } from '../../src/schemas/avro-schema.ts';
+import { AvroCodec } from '../../src/schemas/codec.ts';
 import { FileSchemaRegistry } from '../../src/schemas/file-registry.ts';
-import { loadLatestSchema } from '../../src/schemas/load-schemas.ts';
+import { loadLatestSchema, readSchemaFile } from '../../src/schemas/load-schemas.ts';
 import type { SceneEvent } from '../../src/schemas/records.ts';
 import { createRecordCodec, SUBJECTS, type Subject } from '../../src/schemas/subjects.ts';
 import { sampleSceneEvents } from '../../src/sample/sample-scene-events.ts';
@@ -43,10 +44,18 @@ test('nullable fields round-trip as null', async () => {
   const scenes = await createRecordCodec(registry, PROJECT_DIR, SUBJECTS.sceneEvent);
   const sparse: SceneEvent = {
     ...FULL_SAMPLES['dev.larr.SceneEvent'],
-    location: { latitude: 0, longitude: 0, placeName: 'x', district: null, city: null, placeKind: null },
+    location: {
+      latitude: null,
+      longitude: null,
+      placeName: 'x',
+      district: null,
+      city: null,
+      placeKind: null,
+    },
     weather: null,
     userContext: { segment: null, activity: null, device: null, partySize: null },
     extra: {},
+    sceneTime: null,
   };
   assert.deepStrictEqual(toPlain(await scenes.decode(await scenes.encode(sparse))), sparse);
 
@@ -69,4 +78,23 @@ test('the sample scene-event generator produces records the schema accepts', asy
   for (const event of sampleSceneEvents({ count: 200, seed: 7 })) {
     assert.deepStrictEqual(toPlain(await codec.decode(await codec.encode(event))), toPlain(event));
   }
+});
+
+test('SceneEvent v2 reads records written with v1: coordinates kept, sceneTime null', async () => {
+  const registry = new FileSchemaRegistry(PROJECT_DIR);
+  const v1 = await readSchemaFile(PROJECT_DIR, 'scene-event/v1.avsc');
+  const writer = new AvroCodec<Omit<SceneEvent, 'sceneTime'>>(registry, SUBJECTS.sceneEvent, v1);
+  const reader = await createRecordCodec(registry, PROJECT_DIR, SUBJECTS.sceneEvent);
+  const { sceneTime: _dropped, ...v1Event } = FULL_SAMPLES['dev.larr.SceneEvent'];
+  const bytes = await writer.encode(v1Event);
+  assert.equal(bytes.readUInt32BE(1), 1, 'written with the v1 id');
+  assert.deepStrictEqual(toPlain(await reader.decode(bytes)), { ...v1Event, sceneTime: null });
+
+  const noCoordinates: SceneEvent = {
+    ...FULL_SAMPLES['dev.larr.SceneEvent'],
+    location: { ...FULL_SAMPLES['dev.larr.SceneEvent'].location, latitude: null, longitude: null },
+  };
+  const v2Bytes = await reader.encode(noCoordinates);
+  assert.equal(v2Bytes.readUInt32BE(1), 7, 'written with the v2 id');
+  assert.deepStrictEqual(toPlain(await reader.decode(v2Bytes)), noCoordinates);
 });

@@ -35,7 +35,7 @@ afterEach(() => {
 test('schemas check passes on the repository catalog with a one-line summary', async () => {
   const { out, exitCode } = await run(['schemas', 'check'], PROJECT_DIR);
   assert.equal(exitCode, 0);
-  assert.deepEqual(out, ['schemas ok: 6 subjects, 6 pinned versions, each backward compatible']);
+  assert.deepEqual(out, ['schemas ok: 6 subjects, 7 pinned versions, each backward compatible']);
 });
 
 test('schemas check prints each problem and exits 1', async (t) => {
@@ -84,8 +84,9 @@ test('schemas check --remote asks the REST registry about the newest local versi
 test('schemas list prints subject, version, id and file', async () => {
   const { out, exitCode } = await run(['schemas', 'list'], PROJECT_DIR);
   assert.equal(exitCode, 0);
-  assert.equal(out.length, 7);
+  assert.equal(out.length, 8);
   assert.match(out[0]!, /^SUBJECT\s+VERSION\s+ID\s+FILE$/);
   assert.match(out[1]!, /^dev\.larr\.SceneEvent\s+1\s+1\s+schemas\/scene-event\/v1\.avsc$/);
-  assert.match(out[6]!, /^dev\.larr\.DeadLetter\s+1\s+6\s+schemas\/dead-letter\/v1\.avsc$/);
+  assert.match(out[2]!, /^dev\.larr\.SceneEvent\s+2\s+7\s+schemas\/scene-event\/v2\.avsc$/);
+  assert.match(out[7]!, /^dev\.larr\.DeadLetter\s+1\s+6\s+schemas\/dead-letter\/v1\.avsc$/);
 });
