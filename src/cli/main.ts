@@ -1,12 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, LarrError } from '../errors.ts';
 import { createCliContext, type CliContext } from './context.ts';
+import { registerBaselineCommands } from './commands/baselines.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEmbedderCommands } from './commands/embedder.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerInfraCommands } from './commands/infra.ts';
+import { registerReplayCommand } from './commands/replay.ts';
 import { registerSchemaCommands } from './commands/schemas.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerTopicCommands } from './commands/topics.ts';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -29,7 +32,10 @@ export function buildProgram(ctx: CliContext): Command {
   registerSchemaCommands(program, ctx);
   registerEventCommands(program, ctx);
   registerEmbedderCommands(program, ctx);
+  registerReplayCommand(program, ctx);
   registerDemoCommand(program, ctx);
+  registerSimulateCommand(program, ctx);
+  registerBaselineCommands(program, ctx);
   return program;
 }
 

@@ -52,7 +52,10 @@ test('the program has the commands the README documents', () => {
       'events tail',
       'embedder',
       'embedder run',
+      'replay',
       'demo',
+      'simulate',
+      'baselines',
     ],
   );
 });
