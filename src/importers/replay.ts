@@ -1,8 +1,7 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { DatasetLine, ItemRecord } from '../datasets/dataset-line.ts';
+import { LineSink } from '../io/line-sink.ts';
 import type { Impression, SceneEvent } from '../schemas/records.ts';
 import type { ImportStats } from './import-dataset.ts';
 import { formatBadRow } from './table-reader.ts';
@@ -17,23 +16,26 @@ export async function writeDatasetFiles(
   out: string,
   onProgress?: OnProgress,
 ): Promise<{ lines: number; items: number; itemsFile: string }> {
-  let written = 0;
-  const linesFile = createWriteStream(out);
+  const linesFile = new LineSink(out);
   try {
     for await (const line of lines) {
-      await writeLine(linesFile, `${JSON.stringify(line)}\n`);
-      written++;
-      onProgress?.(written);
+      await linesFile.write(JSON.stringify(line));
+      onProgress?.(linesFile.lines);
     }
-  } finally {
-    await close(linesFile);
+    await linesFile.close();
+  } catch (err) {
+    linesFile.destroy();
+    throw err;
   }
+  const written = linesFile.lines;
   const itemsFile = `${out}.items.jsonl`;
-  const itemsStream = createWriteStream(itemsFile);
+  const itemsSink = new LineSink(itemsFile);
   try {
-    for (const item of items) await writeLine(itemsStream, `${JSON.stringify(item)}\n`);
-  } finally {
-    await close(itemsStream);
+    for (const item of items) await itemsSink.write(JSON.stringify(item));
+    await itemsSink.close();
+  } catch (err) {
+    itemsSink.destroy();
+    throw err;
   }
   return { lines: written, items: items.length, itemsFile };
 }
@@ -138,14 +140,4 @@ export function summaryLines(stats: ImportStats): string[] {
     for (const example of entry.examples) lines.push(`    ${formatBadRow(example)}`);
   }
   return lines;
-}
-
-async function writeLine(stream: WriteStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
-}
-
-async function close(stream: WriteStream): Promise<void> {
-  await new Promise<void>((resolve, reject) =>
-    stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-  );
 }

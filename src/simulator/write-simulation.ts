@@ -1,5 +1,5 @@
 import { sceneCorpusRecord, shopCorpusRecord, shopItemRecord } from './corpus.ts';
-import { LineSink } from './line-sink.ts';
+import { LineSink } from '../io/line-sink.ts';
 import { PairMiner } from './pairs.ts';
 import { simulateScenes, type StreamOptions } from './scene-stream.ts';
 import { addToSummary, emptySummary, type SimulationSummary } from './summary.ts';
