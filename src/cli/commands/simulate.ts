@@ -128,8 +128,8 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const sceneEventTopic = topicName(catalog, 'scene-events');
       const impressionTopic = topicName(catalog, 'impressions');
       const result = await publishSimulation(kafka, simulation, {
-        sceneEventTopic,
-        impressionTopic,
+        sceneEventsTopic: sceneEventTopic,
+        impressionsTopic: impressionTopic,
         encodeSceneEvent: (event) => sceneCodec.encode(event),
         encodeImpression: (impression) => impressionCodec.encode(impression),
         rate: options.rate,
