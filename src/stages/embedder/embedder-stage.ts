@@ -5,9 +5,9 @@ import type pg from 'pg';
 import type { LarrConfig } from '../../config/config.ts';
 import { MeanAggregator } from '../../aggregate/mean-aggregator.ts';
 import { createPool } from '../../db/pool.ts';
+import { createEmbedder } from '../../embedding/create-embedder.ts';
 import { EmbeddingCache, type CacheLookupStats } from '../../embedding/embedding-cache.ts';
 import type { Embedder } from '../../embedding/embedder.ts';
-import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
 import { PgEmbeddingStore } from '../../embedding/pg-embedding-store.ts';
 import { TEMPLATE_VERSION } from '../../featurize/featurize.ts';
 import { BatchStageRunner, type ChunkReport } from '../../kafka/batch-stage-runner.ts';
@@ -37,7 +37,7 @@ export interface StageTotals {
 
 export interface EmbedderStageOptions {
   readonly log?: (line: string) => void;
-  /** The text embedding model. @default the hashing baseline of `LARR_EMBEDDING_DIM` dimensions */
+  /** The text embedding model. @default `createEmbedder(config)` (`LARR_EMBEDDER`, the hashing baseline unless set) */
   readonly embedder?: Embedder;
   /** Start from the earliest offset when the group has no committed offset. @default true */
   readonly fromBeginning?: boolean;
@@ -83,8 +83,9 @@ export async function startEmbedderStage(
   // Resolve writer ids now: a schema that is not registered should stop start-up, not the first batch.
   await Promise.all([sceneVectors.writerId(), deadLetters.writerId()]);
 
+  // Before the pool: a model server that cannot be reached stops start-up with nothing to clean up.
+  const embedder: Embedder = options.embedder ?? (await createEmbedder(config, { log }));
   const pool: pg.Pool = createPool(config.database);
-  const embedder: Embedder = options.embedder ?? new HashingEmbedder(config.embedder.embeddingDim);
   const cache = new EmbeddingCache({
     embedder,
     store: new PgEmbeddingStore(pool),
@@ -199,6 +200,7 @@ export async function startEmbedderStage(
     await runner.start();
   } catch (err) {
     await flusher.stop();
+    await embedder.close?.();
     await pool.end();
     throw err;
   }

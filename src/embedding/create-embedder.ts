@@ -1,0 +1,106 @@
+import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { EmbeddingModelConfig, LarrConfig } from '../config/config.ts';
+import { ConfigError } from '../errors.ts';
+import type { Embedder } from './embedder.ts';
+import { HashingEmbedder } from './hashing-embedder.ts';
+import { HttpEmbedder } from './http-embedder.ts';
+
+/**
+ * Loads a frozen stage-2 checkpoint folder as an `Embedder` whose `modelVersion` is derived from the
+ * checkpoint's content. `src/lm/lm-embedder.ts` provides one as any of these exports (first found wins):
+ * `loadLmEmbedder(dir, options)`, `loadCheckpointEmbedder(dir, options)`, `LmEmbedder.load(dir, options)`.
+ */
+export type CheckpointEmbedderLoader = (
+  dir: string,
+  options: { readonly batchSize: number; readonly log: (line: string) => void },
+) => Promise<Embedder>;
+
+/** The module that turns a checkpoint into an Embedder (owned by the language-model code). */
+export const LM_EMBEDDER_MODULE = new URL('../lm/lm-embedder.ts', import.meta.url);
+
+export interface CreateEmbedderOptions {
+  readonly log?: (line: string) => void;
+  /** Finds the checkpoint loader (tests). @default imports `src/lm/lm-embedder.ts` when it exists */
+  readonly checkpointLoader?: () => Promise<CheckpointEmbedderLoader | undefined>;
+}
+
+/**
+ * The pipeline's text embedding model as configured by `LARR_EMBEDDER`:
+ * - `hashing`: the deterministic baseline of `LARR_EMBEDDING_DIM` dimensions;
+ * - `http`: an OpenAI-compatible server (`LARR_EMBEDDER_URL`, `LARR_EMBEDDER_MODEL`, …); without
+ *   `LARR_EMBEDDER_DIMENSION` the server is asked for one vector first, so an unreachable server or an
+ *   unknown model stops start-up (after the retries);
+ * - `checkpoint`: a stage-2 checkpoint folder (`LARR_EMBEDDER_CHECKPOINT`) loaded in this process.
+ */
+export async function createEmbedder(
+  config: Pick<LarrConfig, 'embeddingModel'>,
+  options: CreateEmbedderOptions = {},
+): Promise<Embedder> {
+  const model: EmbeddingModelConfig = config.embeddingModel;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  switch (model.kind) {
+    case 'hashing':
+      return new HashingEmbedder(model.dimension);
+    case 'http':
+      return HttpEmbedder.connect({
+        url: model.url,
+        model: model.model,
+        batchSize: model.batchSize,
+        timeoutMs: model.timeoutMs,
+        maxInFlight: model.maxInFlight,
+        log,
+        ...(model.apiKey === undefined ? {} : { apiKey: model.apiKey }),
+        ...(model.dimension === undefined ? {} : { dimension: model.dimension }),
+        ...(model.modelVersion === undefined ? {} : { modelVersion: model.modelVersion }),
+      });
+    case 'checkpoint': {
+      const isDirectory = await stat(model.dir).then(
+        (entry) => entry.isDirectory(),
+        () => false,
+      );
+      if (!isDirectory) {
+        throw new ConfigError(
+          'LARR_EMBEDDER_CHECKPOINT',
+          `${JSON.stringify(model.dir)} is not a folder (expected a stage-2 checkpoint)`,
+        );
+      }
+      const loader = await (options.checkpointLoader ?? importCheckpointLoader)();
+      if (loader === undefined) {
+        throw new ConfigError(
+          'LARR_EMBEDDER',
+          'checkpoint embedders are not available in this build (src/lm/lm-embedder.ts is missing or ' +
+            'exports no loader); use hashing or http',
+        );
+      }
+      return loader(model.dir, { batchSize: model.batchSize, log });
+    }
+  }
+}
+
+/**
+ * `src/lm/lm-embedder.ts`'s loader, or undefined when the file does not exist. The import is dynamic so
+ * the hashing and http embedders never load TensorFlow.js.
+ */
+export async function importCheckpointLoader(): Promise<CheckpointEmbedderLoader | undefined> {
+  const exists = await stat(fileURLToPath(LM_EMBEDDER_MODULE)).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return undefined;
+  const module = (await import(LM_EMBEDDER_MODULE.href)) as Record<string, unknown>;
+  return findLoader(module);
+}
+
+/** The loader among a module's exports (see `CheckpointEmbedderLoader`). */
+export function findLoader(module: Record<string, unknown>): CheckpointEmbedderLoader | undefined {
+  for (const name of ['loadLmEmbedder', 'loadCheckpointEmbedder']) {
+    const candidate = module[name];
+    if (typeof candidate === 'function') return candidate as CheckpointEmbedderLoader;
+  }
+  const load = (module['LmEmbedder'] as { load?: unknown } | undefined)?.load;
+  if (typeof load === 'function') {
+    return (dir, options) => (load as CheckpointEmbedderLoader).call(module['LmEmbedder'], dir, options);
+  }
+  return undefined;
+}
