@@ -21,6 +21,9 @@ export interface LarrConfig {
   readonly schemaRegistry: SchemaRegistryConfig;
   readonly telemetry: TelemetryConfig;
   readonly embedder: EmbedderStageConfig;
+  /** Which text embedding model the pipeline uses (`LARR_EMBEDDER`); see `createEmbedder`. */
+  readonly embeddingModel: EmbeddingModelConfig;
+  readonly scorer: ScorerStageConfig;
   /** Folder holding `topics/`, `schemas/` and `infra/` (the repository root by default). */
   readonly projectDir: string;
   /** Prefix put before every catalog topic name (e.g. `staging.`). @default '' */
@@ -108,6 +111,55 @@ export interface EmbedderStageConfig {
   readonly sessionTimeoutMs: number;
 }
 
+/** The scorer stage (docs/scorer.md). Retries, chunk size and session timeout are the embedder's settings. */
+export interface ScorerStageConfig {
+  /** `LARR_SCORER_GROUP`. @default scorer */
+  readonly groupId: string;
+  /**
+   * `LARR_SCORER_JOIN_WINDOW_MS`: processing time an impression waits for its scene vector (and a vector
+   * for its impressions) before the IDs-only fallback scores it. @default 300000
+   */
+  readonly joinWindowMs: number;
+  /** `LARR_SCORER_MAX_PENDING`: most vectors plus waiting impressions held by one instance. @default 200000 */
+  readonly maxPending: number;
+  /** `LARR_SCORER_METRICS_WINDOW_MS`: length of a prequential metrics window. @default 60000 */
+  readonly metricsWindowMs: number;
+}
+
+/** `LARR_EMBEDDER`: hashing (the baseline, `LARR_EMBEDDING_DIM`), http or checkpoint. @default hashing */
+export type EmbeddingModelConfig =
+  | { readonly kind: 'hashing'; readonly dimension: number }
+  | HttpEmbeddingModelConfig
+  | CheckpointEmbeddingModelConfig;
+
+export interface HttpEmbeddingModelConfig {
+  readonly kind: 'http';
+  /** `LARR_EMBEDDER_URL`: base URL of an OpenAI-compatible server (or its `/v1/embeddings`). Required. */
+  readonly url: string;
+  /** `LARR_EMBEDDER_MODEL`: the `model` field of each request. Required. */
+  readonly model: string;
+  /** `LARR_EMBEDDER_API_KEY`: sent as a Bearer token. */
+  readonly apiKey: Secret | undefined;
+  /** `LARR_EMBEDDER_BATCH`: most texts per request. @default 64 */
+  readonly batchSize: number;
+  /** `LARR_EMBEDDER_TIMEOUT_MS`: per request attempt. @default 30000 */
+  readonly timeoutMs: number;
+  /** `LARR_EMBEDDER_MAX_IN_FLIGHT`: requests outstanding at once per process. @default 4 */
+  readonly maxInFlight: number;
+  /** `LARR_EMBEDDER_DIMENSION`: expected vector length; asked from the server at start when unset. */
+  readonly dimension: number | undefined;
+  /** `LARR_EMBEDDER_VERSION`: the model version in content keys and lineage. @default http:<model>@<dimension> */
+  readonly modelVersion: string | undefined;
+}
+
+export interface CheckpointEmbeddingModelConfig {
+  readonly kind: 'checkpoint';
+  /** `LARR_EMBEDDER_CHECKPOINT`: folder of a frozen stage-2 checkpoint. Required. */
+  readonly dir: string;
+  /** `LARR_EMBEDDER_BATCH`: most texts per forward pass. @default 64 */
+  readonly batchSize: number;
+}
+
 const DB_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function loadConfig(settings: Settings = process.env, projectDir = defaultProjectDir()): LarrConfig {
@@ -133,6 +185,7 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
   }
 
   const registryUrl = readUrl(settings, 'SCHEMA_REGISTRY_URL', ['http:', 'https:']);
+  const embeddingDim = readInt(settings, 'LARR_EMBEDDING_DIM', 256, { min: 8, max: 8192 });
 
   return {
     projectDir,
@@ -176,7 +229,7 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
       groupId: readString(settings, 'LARR_EMBEDDER_GROUP', 'embedder'),
       lruEntries: readInt(settings, 'LARR_LRU_ENTRIES', 100_000, { min: 1, max: 100_000_000 }),
       maxFieldChars: readInt(settings, 'LARR_MAX_FIELD_CHARS', 512, { min: 16, max: 1_000_000 }),
-      embeddingDim: readInt(settings, 'LARR_EMBEDDING_DIM', 256, { min: 8, max: 8192 }),
+      embeddingDim,
       maxRetries: readInt(settings, 'LARR_MAX_RETRIES', 8, { min: 0, max: 1000 }),
       metricsFlushMs: readInt(settings, 'LARR_METRICS_FLUSH_MS', 5000, { min: 50, max: 3_600_000 }),
       partitionsConcurrency: readInt(settings, 'LARR_EMBEDDER_CONCURRENCY', 3, { min: 1, max: 64 }),
@@ -184,7 +237,62 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
       // The broker's group.min.session.timeout.ms defaults to 6 s and its max to 30 min.
       sessionTimeoutMs: readInt(settings, 'LARR_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 1_800_000 }),
     },
+    scorer: {
+      groupId: readString(settings, 'LARR_SCORER_GROUP', 'scorer'),
+      joinWindowMs: readInt(settings, 'LARR_SCORER_JOIN_WINDOW_MS', 300_000, { min: 0, max: 86_400_000 }),
+      maxPending: readInt(settings, 'LARR_SCORER_MAX_PENDING', 200_000, { min: 1, max: 100_000_000 }),
+      metricsWindowMs: readInt(settings, 'LARR_SCORER_METRICS_WINDOW_MS', 60_000, {
+        min: 50,
+        max: 86_400_000,
+      }),
+    },
+    embeddingModel: readEmbeddingModel(settings, embeddingDim),
   };
+}
+
+function readEmbeddingModel(settings: Settings, hashingDimension: number): EmbeddingModelConfig {
+  const kind = readChoice(settings, 'LARR_EMBEDDER', ['hashing', 'http', 'checkpoint'] as const, 'hashing');
+  // Read whatever is set even when another kind is chosen, so a typo stops start-up either way.
+  const batchSize = readInt(settings, 'LARR_EMBEDDER_BATCH', 64, { min: 1, max: 100_000 });
+  const timeoutMs = readInt(settings, 'LARR_EMBEDDER_TIMEOUT_MS', 30_000, { min: 10, max: 3_600_000 });
+  const maxInFlight = readInt(settings, 'LARR_EMBEDDER_MAX_IN_FLIGHT', 4, { min: 1, max: 1024 });
+  const url = readUrl(settings, 'LARR_EMBEDDER_URL', ['http:', 'https:']);
+  const apiKey = readOptionalString(settings, 'LARR_EMBEDDER_API_KEY');
+  const dimension =
+    readOptionalString(settings, 'LARR_EMBEDDER_DIMENSION') === undefined
+      ? undefined
+      : readInt(settings, 'LARR_EMBEDDER_DIMENSION', 0, { min: 1, max: 65536 });
+  switch (kind) {
+    case 'hashing':
+      return { kind, dimension: hashingDimension };
+    case 'http': {
+      if (url === undefined) {
+        throw new ConfigError('LARR_EMBEDDER_URL', 'is required when LARR_EMBEDDER is http');
+      }
+      const model = readOptionalString(settings, 'LARR_EMBEDDER_MODEL');
+      if (model === undefined) {
+        throw new ConfigError('LARR_EMBEDDER_MODEL', 'is required when LARR_EMBEDDER is http');
+      }
+      return {
+        kind,
+        url,
+        model,
+        apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
+        batchSize,
+        timeoutMs,
+        maxInFlight,
+        dimension,
+        modelVersion: readOptionalString(settings, 'LARR_EMBEDDER_VERSION'),
+      };
+    }
+    case 'checkpoint': {
+      const dir = readOptionalString(settings, 'LARR_EMBEDDER_CHECKPOINT');
+      if (dir === undefined) {
+        throw new ConfigError('LARR_EMBEDDER_CHECKPOINT', 'is required when LARR_EMBEDDER is checkpoint');
+      }
+      return { kind, dir, batchSize };
+    }
+  }
 }
 
 function readTopicPrefix(settings: Settings): string {

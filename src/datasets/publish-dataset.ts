@@ -19,8 +19,9 @@ export interface PublishDatasetOptions {
 }
 
 /**
- * Publishes each line's scene event (key userId) and impressions (key impressionId) in line order, which
- * is event-time order: one produce request per batch carries both topics, acknowledged by all in-sync
+ * Publishes each line's scene event (key userId) and impressions (key eventId, like scene-vectors, so the
+ * scorer finds an event's vector and impressions in the same partition number) in line order, which is
+ * event-time order: one produce request per batch carries both topics, acknowledged by all in-sync
  * replicas before the next batch, so a consumer of either topic sees event time move forward.
  */
 export async function publishDataset(
@@ -66,7 +67,7 @@ export async function publishDataset(
       sceneMessages.push({ key: line.event.userId, value: await options.encodeSceneEvent(line.event) });
       for (const impression of line.impressions) {
         impressionMessages.push({
-          key: impression.impressionId,
+          key: impression.eventId,
           value: await options.encodeImpression(impression),
         });
       }

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, PartitionAssigner, Producer } from 'kafkajs';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import { describeError, findError, isRetriable, PoisonRecordError } from '../errors.ts';
 import { withRetry } from '../resilience/retry.ts';
@@ -47,6 +47,18 @@ export interface BatchStageOptions {
   readonly sessionTimeoutMs?: number;
   /** Partitions processed at the same time. @default 1 */
   readonly partitionsConsumedConcurrently?: number;
+  /** Group assignment strategies, e.g. co-partitioning for a join. @default kafkajs round-robin */
+  readonly partitionAssigners?: PartitionAssigner[];
+  /**
+   * The offsets to commit after a chunk, for a stage that holds records across chunks (a join window):
+   * committing past a held record would lose it on a crash. Gets the chunk's partition and next offset.
+   * @default the chunk's next offset
+   */
+  readonly offsetsToCommit?: (chunk: {
+    topic: string;
+    partition: number;
+    nextOffset: string;
+  }) => readonly { topic: string; partition: number; offset: string }[];
 }
 
 const tracer = trace.getTracer('larr');
@@ -75,6 +87,7 @@ export class BatchStageRunner {
       // default 5 s). Data is returned as soon as it arrives whatever this is, so it only bounds shutdown.
       maxWaitTimeInMs: 1_000,
       retry: { retries: options.maxRetries ?? 8 },
+      ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
     });
     this.#producer = options.kafka.producer({ allowAutoTopicCreation: false });
     this.#failure = new Promise<never>((_, reject) => (this.#failed = reject));
@@ -194,15 +207,12 @@ export class BatchStageRunner {
           // Through the batch payload, not `consumer.commitOffsets`: once stop() has begun, kafkajs's
           // `consumer.commitOffsets` silently does nothing, so the chunk finishing during shutdown would
           // not be committed and would be processed again after a restart.
-          await withRetry(
-            () =>
-              payload.commitOffsetsIfNecessary({
-                topics: [
-                  { topic: last.topic, partitions: [{ partition: last.partition, offset: nextOffset }] },
-                ],
-              }),
-            retry,
-          );
+          const offsets = this.#options.offsetsToCommit?.({
+            topic: last.topic,
+            partition: last.partition,
+            nextOffset,
+          }) ?? [{ topic: last.topic, partition: last.partition, offset: nextOffset }];
+          await withRetry(() => payload.commitOffsetsIfNecessary({ topics: groupOffsets(offsets) }), retry);
           payload.resolveOffset(last.offset);
           await payload.heartbeat();
           span.setAttribute('larr.dead_letters', result.poison.length);
@@ -272,6 +282,18 @@ const bufferGetter = {
   get: (carrier: Readonly<Record<string, Buffer>>, key: string) => carrier[key]?.toString('utf8'),
   keys: (carrier: Readonly<Record<string, Buffer>>) => Object.keys(carrier),
 };
+
+function groupOffsets(
+  offsets: readonly { topic: string; partition: number; offset: string }[],
+): { topic: string; partitions: { partition: number; offset: string }[] }[] {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) {
+    let list = byTopic.get(topic);
+    if (!list) byTopic.set(topic, (list = []));
+    list.push({ partition, offset });
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}
 
 function headersToBuffers(headers: IHeaders | undefined): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};

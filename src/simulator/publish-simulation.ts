@@ -15,7 +15,7 @@ export interface PublishSimulationResult {
 
 /**
  * Publishes the simulated stream through the same publisher as `larr replay`: SceneEvents (keyed by user
- * id) and their labelled Impressions (keyed by impression id), both topics in one acknowledged request per
+ * id) and their labelled Impressions (keyed by event id), both topics in one acknowledged request per
  * batch, in event-time order. The generator is pulled as batches are sent, so memory stays bounded.
  */
 export async function publishSimulation(

@@ -94,3 +94,76 @@ test('a schema registry URL selects the REST registry', () => {
   assert.equal(config.schemaRegistry.kind, 'rest');
   assert.ok(!JSON.stringify(config).includes('pw@'));
 });
+
+test('the embedding model defaults to the hashing baseline of LARR_EMBEDDING_DIM', () => {
+  assert.deepEqual(loadConfig({}, '/project').embeddingModel, { kind: 'hashing', dimension: 256 });
+  assert.deepEqual(loadConfig({ LARR_EMBEDDING_DIM: '64' }, '/project').embeddingModel, {
+    kind: 'hashing',
+    dimension: 64,
+  });
+});
+
+test('LARR_EMBEDDER=http needs a URL and a model; the API key never prints', () => {
+  assert.match(
+    configError({ LARR_EMBEDDER: 'http' }).message,
+    /^LARR_EMBEDDER_URL: is required when LARR_EMBEDDER is http/,
+  );
+  assert.match(
+    configError({ LARR_EMBEDDER: 'http', LARR_EMBEDDER_URL: 'http://vllm:8000' }).message,
+    /^LARR_EMBEDDER_MODEL: is required/,
+  );
+  assert.match(
+    configError({ LARR_EMBEDDER: 'http', LARR_EMBEDDER_URL: 'grpc://vllm:8000', LARR_EMBEDDER_MODEL: 'm' })
+      .message,
+    /^LARR_EMBEDDER_URL: expected a URL with scheme http: or https:/,
+  );
+  const config = loadConfig(
+    {
+      LARR_EMBEDDER: 'HTTP',
+      LARR_EMBEDDER_URL: 'http://vllm:8000/v1',
+      LARR_EMBEDDER_MODEL: 'bge-small',
+      LARR_EMBEDDER_API_KEY: 'sk-hunter2',
+      LARR_EMBEDDER_BATCH: '32',
+      LARR_EMBEDDER_TIMEOUT_MS: '5000',
+      LARR_EMBEDDER_MAX_IN_FLIGHT: '2',
+      LARR_EMBEDDER_DIMENSION: '384',
+      LARR_EMBEDDER_VERSION: 'bge-small-ft-7',
+    },
+    '/project',
+  );
+  const model = config.embeddingModel;
+  assert.equal(model.kind, 'http');
+  if (model.kind !== 'http') return;
+  assert.equal(model.url, 'http://vllm:8000/v1');
+  assert.equal(model.model, 'bge-small');
+  assert.equal(model.apiKey?.reveal(), 'sk-hunter2');
+  assert.deepEqual(
+    [model.batchSize, model.timeoutMs, model.maxInFlight, model.dimension, model.modelVersion],
+    [32, 5000, 2, 384, 'bge-small-ft-7'],
+  );
+  for (const text of [JSON.stringify(config), inspect(config, { depth: 10 })]) {
+    assert.ok(!text.includes('hunter2'), `API key leaked into: ${text.slice(0, 200)}`);
+  }
+});
+
+test('embedding model settings are validated whichever kind is chosen', () => {
+  assert.match(
+    configError({ LARR_EMBEDDER: 'onnx' }).message,
+    /^LARR_EMBEDDER: expected one of hashing, http, checkpoint, got "onnx"/,
+  );
+  assert.match(
+    configError({ LARR_EMBEDDER_BATCH: '0' }).message,
+    /^LARR_EMBEDDER_BATCH: expected a whole number from 1/,
+  );
+  assert.match(configError({ LARR_EMBEDDER_TIMEOUT_MS: 'soon' }).message, /^LARR_EMBEDDER_TIMEOUT_MS/);
+  assert.match(configError({ LARR_EMBEDDER_MAX_IN_FLIGHT: '5000' }).message, /^LARR_EMBEDDER_MAX_IN_FLIGHT/);
+  assert.match(
+    configError({ LARR_EMBEDDER: 'checkpoint' }).message,
+    /^LARR_EMBEDDER_CHECKPOINT: is required/,
+  );
+  assert.deepEqual(
+    loadConfig({ LARR_EMBEDDER: 'checkpoint', LARR_EMBEDDER_CHECKPOINT: '/models/lm-3f2a' }, '/project')
+      .embeddingModel,
+    { kind: 'checkpoint', dir: '/models/lm-3f2a', batchSize: 64 },
+  );
+});

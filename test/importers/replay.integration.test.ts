@@ -61,5 +61,5 @@ void test('replay publishes the Frappe fixture: scene events keyed by user, impr
   assert.equal(impressionMessages.length, 70);
   const decoded = await Promise.all(impressionMessages.map((message) => impressions.decode(message.value)));
   assert.equal(decoded.filter((impression) => impression.clicked === true).length, 27);
-  assert.equal(impressionMessages[0]!.key?.toString(), decoded[0]!.impressionId);
+  assert.equal(impressionMessages[0]!.key?.toString(), decoded[0]!.eventId);
 });

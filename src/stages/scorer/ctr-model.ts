@@ -1,0 +1,183 @@
+import { bucketOf, fnv1a32 } from '../../baselines/features.ts';
+import { requireInRange, sigmoid } from '../../baselines/sparse-classifier.ts';
+
+/** One impression as the CTR model sees it. */
+export interface CtrExample {
+  readonly userId: string;
+  readonly itemId: string;
+  /** 0-based slot in the shown list, when known. */
+  readonly position: number | null;
+  /** The scene vector of the impression's event; null for the IDs-only fallback (no vector joined). */
+  readonly sceneVector: ArrayLike<number> | null;
+}
+
+export interface LabelledCtrExample extends CtrExample {
+  readonly clicked: boolean;
+}
+
+/**
+ * What the scorer needs of a CTR model: probabilities for a batch, and an online update from labelled
+ * examples. The scorer calls `score` before `update` on the same examples (test-then-train), so the scores
+ * it reports were never trained on their own labels.
+ */
+export interface CtrModel {
+  /** Written into every CtrScore (`ctrModel`). */
+  readonly version: string;
+  /** Click probabilities in (0, 1), one per example, in order. */
+  score(examples: readonly CtrExample[]): Float64Array;
+  /** One online step per example, in order. */
+  update(examples: readonly LabelledCtrExample[]): void;
+}
+
+export interface SceneLogisticRegressionConfig {
+  /** log2 of the hashed ID weight table (user, item, position). @default 18 */
+  readonly idHashBits: number;
+  /** log2 of the item rows of the item × scene-vector interaction. @default 12 */
+  readonly itemSceneBits: number;
+  /** AdaGrad step size. @default 0.05 */
+  readonly learningRate: number;
+  /** L2 penalty on the weights an example touches. @default 1e-6 */
+  readonly l2: number;
+  /** AdaGrad accumulator start value. @default 0.1 */
+  readonly initialAccumulator: number;
+}
+
+export const DEFAULT_SCENE_LR_CONFIG: SceneLogisticRegressionConfig = {
+  idHashBits: 18,
+  itemSceneBits: 12,
+  learningRate: 0.05,
+  l2: 1e-6,
+  initialAccumulator: 0.1,
+};
+
+export const SCENE_LR_VERSION = 'ids-scene-lr-baseline-v1';
+
+/**
+ * The scorer's first CTR model, a baseline until the tfjs model of `src/ctr/` takes its place behind
+ * `CtrModel`: online logistic regression with per-coordinate AdaGrad over
+ *
+ *   logit = b + w[user] + w[item] + w[position] + s · x + u[item] · x
+ *
+ * where x is the scene vector (dimension D, fixed by the first vector seen), s a global scene weight
+ * vector [D] and u[item] a per-item (hashed, 2^itemSceneBits rows) weight vector [D], so the model can
+ * learn which scenes suit which items. With no vector (IDs-only fallback) the scene terms are 0.
+ */
+export class SceneLogisticRegression implements CtrModel {
+  readonly version = SCENE_LR_VERSION;
+  readonly config: SceneLogisticRegressionConfig;
+  #bias = 0;
+  #biasAccumulator: number;
+  readonly #idWeights: Float32Array;
+  readonly #idAccumulators: Float32Array;
+  #dimension = 0;
+  /** Shape [D]. */
+  #sceneWeights = new Float32Array(0);
+  #sceneAccumulators = new Float32Array(0);
+  /** Shape [2^itemSceneBits, D], row-major. */
+  #itemSceneWeights = new Float32Array(0);
+  #itemSceneAccumulators = new Float32Array(0);
+
+  constructor(config: Partial<SceneLogisticRegressionConfig> = {}) {
+    const full = { ...DEFAULT_SCENE_LR_CONFIG, ...config };
+    requireInRange('SceneLogisticRegression.idHashBits', full.idHashBits, 4, 26);
+    requireInRange('SceneLogisticRegression.itemSceneBits', full.itemSceneBits, 0, 16);
+    requireInRange('SceneLogisticRegression.learningRate', full.learningRate, 1e-6, 10);
+    requireInRange('SceneLogisticRegression.l2', full.l2, 0, 1);
+    requireInRange('SceneLogisticRegression.initialAccumulator', full.initialAccumulator, 1e-12, 100);
+    this.config = Object.freeze(full);
+    this.#biasAccumulator = full.initialAccumulator;
+    this.#idWeights = new Float32Array(2 ** full.idHashBits);
+    this.#idAccumulators = new Float32Array(2 ** full.idHashBits).fill(full.initialAccumulator);
+  }
+
+  score(examples: readonly CtrExample[]): Float64Array {
+    const out = new Float64Array(examples.length);
+    examples.forEach((example, i) => {
+      out[i] = sigmoid(this.#logit(example, this.#idBuckets(example)));
+    });
+    return out;
+  }
+
+  update(examples: readonly LabelledCtrExample[]): void {
+    const { learningRate, l2 } = this.config;
+    for (const example of examples) {
+      const ids = this.#idBuckets(example);
+      const error = sigmoid(this.#logit(example, ids)) - (example.clicked ? 1 : 0);
+      this.#biasAccumulator += error * error;
+      this.#bias -= (learningRate * error) / Math.sqrt(this.#biasAccumulator);
+      for (const bucket of ids) {
+        step(this.#idWeights, this.#idAccumulators, bucket, error, 1, learningRate, l2);
+      }
+      const x = example.sceneVector;
+      if (x === null || x.length === 0) continue;
+      const row = this.#itemRow(example.itemId) * this.#dimension;
+      for (let d = 0; d < this.#dimension; d++) {
+        const value = x[d]!;
+        if (value === 0) continue;
+        step(this.#sceneWeights, this.#sceneAccumulators, d, error, value, learningRate, l2);
+        step(this.#itemSceneWeights, this.#itemSceneAccumulators, row + d, error, value, learningRate, l2);
+      }
+    }
+  }
+
+  #logit(example: CtrExample, ids: readonly number[]): number {
+    let logit = this.#bias;
+    for (const bucket of ids) logit += this.#idWeights[bucket]!;
+    const x = example.sceneVector;
+    if (x === null || x.length === 0) return logit;
+    this.#requireDimension(x.length);
+    const row = this.#itemRow(example.itemId) * this.#dimension;
+    for (let d = 0; d < this.#dimension; d++) {
+      const value = x[d]!;
+      logit += value * (this.#sceneWeights[d]! + this.#itemSceneWeights[row + d]!);
+    }
+    return logit;
+  }
+
+  #requireDimension(dimension: number): void {
+    if (this.#dimension === dimension) return;
+    if (this.#dimension !== 0) {
+      throw new RangeError(
+        `scene vector has ${dimension} dimensions, the CTR model was built for ${this.#dimension}`,
+      );
+    }
+    const rows = 2 ** this.config.itemSceneBits;
+    this.#dimension = dimension;
+    this.#sceneWeights = new Float32Array(dimension);
+    this.#sceneAccumulators = new Float32Array(dimension).fill(this.config.initialAccumulator);
+    this.#itemSceneWeights = new Float32Array(rows * dimension);
+    this.#itemSceneAccumulators = new Float32Array(rows * dimension).fill(this.config.initialAccumulator);
+  }
+
+  #idBuckets(example: CtrExample): number[] {
+    const bits = this.config.idHashBits;
+    const buckets = [
+      bucketOf(fnv1a32(`user:${example.userId}`), bits),
+      bucketOf(fnv1a32(`item:${example.itemId}`), bits),
+    ];
+    if (example.position !== null) buckets.push(bucketOf(fnv1a32(`position:${example.position}`), bits));
+    return buckets;
+  }
+
+  #itemRow(itemId: string): number {
+    const bits = this.config.itemSceneBits;
+    return bits === 0 ? 0 : bucketOf(fnv1a32(`item:${itemId}`), bits);
+  }
+}
+
+/** AdaGrad step on weight `index` for the gradient error · value (+ L2). */
+function step(
+  weights: Float32Array,
+  accumulators: Float32Array,
+  index: number,
+  error: number,
+  value: number,
+  learningRate: number,
+  l2: number,
+): void {
+  const weight = weights[index]!;
+  const gradient = error * value + l2 * weight;
+  const accumulator = accumulators[index]! + gradient * gradient;
+  accumulators[index] = accumulator;
+  weights[index] = weight - (learningRate * gradient) / Math.sqrt(accumulator);
+}

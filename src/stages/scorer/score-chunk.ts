@@ -1,0 +1,176 @@
+import { PoisonRecordError } from '../../errors.ts';
+import type { CtrScore, FeatureKey, Impression, ModelVersions, SceneVector } from '../../schemas/records.ts';
+import type { StreamRecord } from '../stream-record.ts';
+import type { CtrExample, CtrModel, LabelledCtrExample } from './ctr-model.ts';
+import type { JoinOutcome, JoinWindow } from './join-window.ts';
+import type { PrequentialWindow, SceneSlices } from './prequential-metrics.ts';
+import { sceneSlices } from './scene-slices.ts';
+
+/** A scene vector as the window holds it: the record and its metric slices. */
+export interface HeldSceneVector {
+  readonly sceneVector: SceneVector;
+  readonly slices: SceneSlices;
+}
+
+export type ScorerJoinWindow = JoinWindow<HeldSceneVector, Impression>;
+
+/** Scene model versions of a score made without a scene vector. */
+export const NO_SCENE_MODELS: ModelVersions = {
+  embeddingModel: 'none',
+  templateVersion: 'none',
+  aggregator: 'none',
+};
+
+export interface ScoreChunkDeps {
+  readonly sceneVectorsTopic: string;
+  readonly impressionsTopic: string;
+  readonly decodeSceneVector: (value: Buffer | null) => Promise<SceneVector>;
+  readonly decodeImpression: (value: Buffer | null) => Promise<Impression>;
+  /** Canonical texts of the feature keys (for the metric slices). */
+  readonly textsFor: (
+    featureKeyLists: readonly (readonly FeatureKey[])[],
+  ) => Promise<ReadonlyMap<string, string>>;
+  readonly window: ScorerJoinWindow;
+  readonly model: CtrModel;
+  readonly metrics: PrequentialWindow;
+  /** Scene-vector dimension the model was fed so far; set by the first vector. */
+  readonly dimension: { value: number | undefined };
+  readonly now: () => number;
+}
+
+export interface ScoreChunkResult {
+  readonly scores: readonly CtrScore[];
+  readonly poison: readonly { record: StreamRecord; error: PoisonRecordError }[];
+}
+
+type Decoded =
+  | { readonly kind: 'vector'; readonly record: StreamRecord; readonly sceneVector: SceneVector }
+  | { readonly kind: 'impression'; readonly record: StreamRecord; readonly impression: Impression };
+
+interface ToScore {
+  readonly impression: Impression;
+  readonly vector: HeldSceneVector | null;
+}
+
+/**
+ * The scorer over a chunk of scene-vector and impression records (both topics, one co-partition):
+ *
+ * 1. decode everything and look up the slice texts — the only steps that can fail, so a retried chunk
+ *    finds the window untouched;
+ * 2. offer the records to the join window, in order, collecting what it releases;
+ * 3. score every released impression in one call (joined ones with their vector, the rest IDs-only);
+ * 4. add the labelled ones to the prequential metrics, then update the model with them (test-then-train).
+ */
+export async function scoreChunk(
+  records: readonly StreamRecord[],
+  deps: ScoreChunkDeps,
+): Promise<ScoreChunkResult> {
+  const decoded: Decoded[] = [];
+  const poison: { record: StreamRecord; error: PoisonRecordError }[] = [];
+  for (const record of records) {
+    try {
+      if (record.topic === deps.sceneVectorsTopic) {
+        const sceneVector = await deps.decodeSceneVector(record.value);
+        requireUsableVector(sceneVector, deps.dimension);
+        decoded.push({ kind: 'vector', record, sceneVector });
+      } else if (record.topic === deps.impressionsTopic) {
+        decoded.push({ kind: 'impression', record, impression: await deps.decodeImpression(record.value) });
+      } else {
+        throw new PoisonRecordError('PROCESSING_FAILED', `the scorer does not read topic ${record.topic}`);
+      }
+    } catch (err) {
+      if (!(err instanceof PoisonRecordError)) throw err;
+      poison.push({ record, error: err });
+    }
+  }
+  const vectors = decoded.flatMap((entry) => (entry.kind === 'vector' ? [entry.sceneVector] : []));
+  const texts =
+    vectors.length === 0 ? new Map<string, string>() : await deps.textsFor(vectors.map((v) => v.featureKeys));
+
+  // From here on nothing awaits or throws on input: the window and the model change together.
+  const now = deps.now();
+  const toScore: ToScore[] = [];
+  const take = (outcomes: readonly JoinOutcome<HeldSceneVector, Impression>[]) => {
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'rewound') {
+        deps.metrics.count('rewound', outcome.dropped);
+        continue;
+      }
+      deps.metrics.count(outcome.kind);
+      if (outcome.kind === 'joined') toScore.push({ impression: outcome.impression, vector: outcome.vector });
+      else if ('impression' in outcome) toScore.push({ impression: outcome.impression, vector: null });
+    }
+  };
+  for (const entry of decoded) {
+    const source = {
+      topic: entry.record.topic,
+      partition: entry.record.partition,
+      offset: entry.record.offset,
+    };
+    if (entry.kind === 'vector') {
+      const held = {
+        sceneVector: entry.sceneVector,
+        slices: sceneSlices(entry.sceneVector.featureKeys, texts),
+      };
+      take(deps.window.offerVector(entry.sceneVector.eventId, held, source, now));
+    } else {
+      take(deps.window.offerImpression(entry.impression.eventId, entry.impression, source, now));
+    }
+  }
+  take(deps.window.expire(now));
+  if (toScore.length === 0) return { scores: [], poison };
+
+  const examples = toScore.map(
+    ({ impression, vector }): CtrExample => ({
+      userId: impression.userId,
+      itemId: impression.itemId,
+      position: impression.position,
+      sceneVector: vector === null ? null : vector.sceneVector.vector,
+    }),
+  );
+  const probabilities = deps.model.score(examples);
+  const scoredAt = deps.now();
+  const labelled: LabelledCtrExample[] = [];
+  const scores = toScore.map(({ impression, vector }, i): CtrScore => {
+    const probability = probabilities[i]!;
+    if (impression.clicked === null) {
+      deps.metrics.count('unlabelled');
+    } else {
+      labelled.push({ ...examples[i]!, clicked: impression.clicked });
+      deps.metrics.add({
+        userId: impression.userId,
+        clicked: impression.clicked,
+        probability,
+        slices: vector === null ? null : vector.slices,
+      });
+    }
+    return {
+      impressionId: impression.impressionId,
+      eventId: impression.eventId,
+      userId: impression.userId,
+      itemId: impression.itemId,
+      score: probability,
+      ctrModel: deps.model.version,
+      models: vector === null ? NO_SCENE_MODELS : vector.sceneVector.models,
+      scoredAt,
+    };
+  });
+  deps.metrics.count('scored', scores.length);
+  deps.model.update(labelled);
+  return { scores, poison };
+}
+
+/** Checked before the window or the model see the vector, so a bad one is poison, not a failed chunk. */
+function requireUsableVector(sceneVector: SceneVector, dimension: { value: number | undefined }): void {
+  const { vector, eventId } = sceneVector;
+  if (vector.length === 0 || !vector.every(Number.isFinite)) {
+    throw new PoisonRecordError('INVALID_FIELD', `scene vector of event ${eventId} is empty or not finite`);
+  }
+  dimension.value ??= vector.length;
+  if (vector.length !== dimension.value) {
+    throw new PoisonRecordError(
+      'INVALID_FIELD',
+      `scene vector of event ${eventId} has ${vector.length} dimensions, the scorer's model takes ${dimension.value}`,
+    );
+  }
+}

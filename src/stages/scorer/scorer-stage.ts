@@ -1,0 +1,251 @@
+import { hostname } from 'node:os';
+import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
+import type { LarrConfig } from '../../config/config.ts';
+import { createPool } from '../../db/pool.ts';
+import { LarrError } from '../../errors.ts';
+import { BatchStageRunner, type ChunkReport } from '../../kafka/batch-stage-runner.ts';
+import { createKafka } from '../../kafka/client.ts';
+import { CoPartitionAssigner } from '../../kafka/co-partition-assigner.ts';
+import { PgMetricsSink } from '../../metrics/pg-metrics-sink.ts';
+import { createSchemaRegistry } from '../../schemas/create-registry.ts';
+import { createRecordCodec, SUBJECTS } from '../../schemas/subjects.ts';
+import { loadTopicCatalog, topicName } from '../../topics/catalog.ts';
+import { toDeadLetter } from '../dead-letter.ts';
+import type { OutboundMessage } from '../stream-record.ts';
+import { SceneLogisticRegression, type CtrModel } from './ctr-model.ts';
+import { JoinWindow } from './join-window.ts';
+import { PgScorerMetricsSink } from './pg-scorer-metrics-sink.ts';
+import {
+  emptyOutcomeCounts,
+  PrequentialWindow,
+  type JoinOutcomeCounts,
+  type JoinOutcomeRow,
+  type PrequentialRow,
+} from './prequential-metrics.ts';
+import { FeatureTextLookup } from './scene-slices.ts';
+import { scoreChunk, type HeldSceneVector } from './score-chunk.ts';
+import type { Impression } from '../../schemas/records.ts';
+
+export const SCORER_STAGE = 'scorer';
+
+export interface ScorerStageOptions {
+  readonly log?: (line: string) => void;
+  /** The CTR model. @default the `SceneLogisticRegression` baseline */
+  readonly model?: CtrModel;
+  /** Start from the earliest offset when the group has no committed offset. @default true */
+  readonly fromBeginning?: boolean;
+  /** Kafka client to use (tests, benchmarks); built from the configuration otherwise. */
+  readonly kafka?: Kafka;
+  /** Called after each committed chunk; must not throw. */
+  readonly onChunkCommitted?: (report: ChunkReport) => void;
+}
+
+export interface ScorerStage {
+  /** Rejects when the consumer stops on an error it cannot recover from. */
+  readonly failure: Promise<never>;
+  readonly topics: {
+    readonly sceneVectors: string;
+    readonly impressions: string;
+    readonly output: string;
+    readonly deadLetters: string;
+  };
+  /** Join outcome counts since start (closed metric windows plus the open one). */
+  totals(): JoinOutcomeCounts;
+  /** Records held in the join window now. */
+  readonly pending: () => number;
+  /** Finishes the chunk in progress, commits, leaves the group, writes the last metrics window. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the scorer stage: scene-vectors ⋈ impressions (by event id, co-partitioned) → CTR model →
+ * ctr-scores, with test-then-train updates, prequential metrics and join outcomes to Postgres, and dead
+ * letters. Offsets committed are those `JoinWindow.committableOffsets` allows, never past a record the
+ * window still holds. Assumes `larr db migrate` and `larr topics apply` have run.
+ */
+export async function startScorerStage(
+  config: LarrConfig,
+  options: ScorerStageOptions = {},
+): Promise<ScorerStage> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const catalog = loadTopicCatalog(config.projectDir, { prefix: config.topicPrefix });
+  const topics = {
+    sceneVectors: topicName(catalog, 'scene-vectors'),
+    impressions: topicName(catalog, 'impressions'),
+    output: topicName(catalog, 'ctr-scores'),
+    deadLetters: topicName(catalog, 'dead-letters'),
+  };
+  const kafka = options.kafka ?? createKafka(config.kafka, { clientIdSuffix: SCORER_STAGE });
+  await requireCoPartitioned(kafka, [topics.sceneVectors, topics.impressions]);
+
+  const registry = createSchemaRegistry(config);
+  const [sceneVectors, impressions, ctrScores, deadLetters] = await Promise.all([
+    createRecordCodec(registry, config.projectDir, SUBJECTS.sceneVector),
+    createRecordCodec(registry, config.projectDir, SUBJECTS.impression),
+    createRecordCodec(registry, config.projectDir, SUBJECTS.ctrScore),
+    createRecordCodec(registry, config.projectDir, SUBJECTS.deadLetter),
+  ]);
+  await Promise.all([ctrScores.writerId(), deadLetters.writerId()]);
+
+  const pool: pg.Pool = createPool(config.database);
+  const model = options.model ?? new SceneLogisticRegression();
+  const window = new JoinWindow<HeldSceneVector, Impression>({
+    windowMs: config.scorer.joinWindowMs,
+    maxEntries: config.scorer.maxPending,
+  });
+  const texts = new FeatureTextLookup(pool);
+  const deadLetterSink = new PgMetricsSink(pool);
+  const metricsSink = new PgScorerMetricsSink(pool, {
+    instanceId: `${hostname()}-${process.pid}-${Date.now()}`,
+    consumerGroup: config.scorer.groupId,
+    ctrModel: model.version,
+  });
+  let metrics = new PrequentialWindow(Date.now());
+  const closedTotals = emptyOutcomeCounts();
+  const unwritten: { prequential: PrequentialRow[]; outcomes: JoinOutcomeRow[] } = {
+    prequential: [],
+    outcomes: [],
+  };
+  const dimension: { value: number | undefined } = { value: undefined };
+
+  const closeMetricsWindow = (now: number) => {
+    const closed = metrics.close(now);
+    for (const [kind, count] of Object.entries(closed.outcomes.counts)) {
+      closedTotals[kind as keyof JoinOutcomeCounts] += count;
+    }
+    unwritten.prequential.push(...closed.prequential);
+    unwritten.outcomes.push(closed.outcomes);
+  };
+  const writeMetrics = async () => {
+    if (unwritten.prequential.length === 0 && unwritten.outcomes.length === 0) return;
+    await metricsSink.write(unwritten.prequential, unwritten.outcomes);
+    unwritten.prequential = [];
+    unwritten.outcomes = [];
+  };
+
+  const runner = new BatchStageRunner({
+    stage: SCORER_STAGE,
+    kafka,
+    groupId: config.scorer.groupId,
+    inputTopics: [topics.sceneVectors, topics.impressions],
+    fromBeginning: options.fromBeginning ?? true,
+    maxRetries: config.embedder.maxRetries,
+    // One partition at a time: the join window is shared by the co-partitions of both topics.
+    partitionsConsumedConcurrently: 1,
+    maxChunkRecords: config.embedder.chunkRecords,
+    sessionTimeoutMs: config.embedder.sessionTimeoutMs,
+    partitionAssigners: [CoPartitionAssigner],
+    // Only the chunk's partition number: the group assigned it to us for both topics, while held records
+    // of a partition that moved to another member must never overwrite that member's commits.
+    offsetsToCommit: ({ partition }) =>
+      window.committableOffsets().filter((offsets) => offsets.partition === partition),
+    log,
+    processChunk: async (records) => {
+      const result = await scoreChunk(records, {
+        sceneVectorsTopic: topics.sceneVectors,
+        impressionsTopic: topics.impressions,
+        decodeSceneVector: sceneVectors.decode,
+        decodeImpression: impressions.decode,
+        textsFor: (lists) => texts.textsFor(lists),
+        window,
+        model,
+        metrics,
+        dimension,
+        now: Date.now,
+      });
+      const now = Date.now();
+      if (now - metrics.start >= config.scorer.metricsWindowMs) closeMetricsWindow(now);
+      const messages: OutboundMessage[] = [];
+      for (const score of result.scores) {
+        messages.push({
+          topic: topics.output,
+          key: score.impressionId,
+          value: await ctrScores.encode(score),
+        });
+      }
+      return { messages, poison: result.poison };
+    },
+    deadLetters: async (poison) => {
+      const now = Date.now();
+      const out: OutboundMessage[] = [];
+      for (const { record, error } of poison) {
+        out.push({
+          topic: topics.deadLetters,
+          key: record.key,
+          value: await deadLetters.encode(toDeadLetter(SCORER_STAGE, record, error, now)),
+          headers: { 'larr-dlq-reason': error.reason, 'larr-dlq-stage': SCORER_STAGE },
+        });
+      }
+      return out;
+    },
+    afterProduce: async ({ result }) => {
+      if (result.poison.length > 0) {
+        const now = Date.now();
+        await deadLetterSink.recordDeadLetters(
+          result.poison.map(({ record, error }) => toDeadLetter(SCORER_STAGE, record, error, now)),
+        );
+      }
+      await writeMetrics();
+    },
+    onChunkCommitted: (report) => options.onChunkCommitted?.(report),
+  });
+
+  try {
+    await runner.start();
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  log(
+    `scorer: consuming ${topics.sceneVectors} ⋈ ${topics.impressions} as group ${config.scorer.groupId}; model ${model.version}, join window ${config.scorer.joinWindowMs} ms`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    failure: runner.failure,
+    topics,
+    totals() {
+      const totals = { ...closedTotals };
+      for (const [kind, count] of Object.entries(metrics.counts))
+        totals[kind as keyof JoinOutcomeCounts] += count;
+      return totals;
+    },
+    pending: () => window.size,
+    stop() {
+      stopping ??= (async () => {
+        try {
+          await runner.stop();
+          if (!metrics.empty) closeMetricsWindow(Date.now());
+          metrics = new PrequentialWindow(Date.now());
+          await writeMetrics();
+        } finally {
+          await pool.end();
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * The join needs partition p of both topics on one instance, which holds only when both have the same
+ * partition count (the default partitioner maps a key to hash mod count).
+ */
+async function requireCoPartitioned(kafka: Kafka, names: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
+    const counts = topics.map((topic) => `${topic.name}: ${topic.partitions.length}`);
+    if (new Set(topics.map((topic) => topic.partitions.length)).size > 1) {
+      throw new LarrError(
+        'TOPICS_NOT_CO_PARTITIONED',
+        `the scorer joins by event id and needs the same partition count on both topics (${counts.join(', ')}); ` +
+          `declare the same count in topics/*.yaml and re-partition, since adding partitions moves keys`,
+      );
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
