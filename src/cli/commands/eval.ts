@@ -1,0 +1,198 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import {
+  createStageThreeModel,
+  evaluateVariants,
+  formatEvalReport,
+  standardVariants,
+} from '../../ctr/ablation.ts';
+import { chooseEmbedder, type EmbedderKind } from '../../ctr/embedder-choice.ts';
+import { embedFieldTexts, fieldTableTensor } from '../../ctr/field-table.ts';
+import { readSceneDatasetFile } from '../../ctr/scene-dataset.ts';
+import { batchContext, scoreSplit, trainJoint } from '../../ctr/train-joint.ts';
+import type { Embedder } from '../../embedding/embedder.ts';
+import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
+import { LarrError } from '../../errors.ts';
+import { auc, logLoss } from '../../evaluation/metrics.ts';
+import { TEMPLATE_VERSION } from '../../featurize/featurize.ts';
+import { initTensorflow } from '../../lm/runtime.ts';
+import type { CliContext } from '../context.ts';
+import { wholeNumber } from '../options.ts';
+
+function nonNegativeNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 100) {
+    throw new InvalidArgumentError(`expected a number from 0 to 100, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+interface CommonOptions {
+  data: string;
+  embedder: string;
+  lambda: number;
+  epochs: number;
+  batchEvents: number;
+  seed: number;
+  hashingDim: number;
+}
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .requiredOption('--data <file>', 'dataset file, JSON lines (larr simulate --out, larr replay --out)')
+    .option('--lambda <λ>', 'weight of the alignment loss', nonNegativeNumber, 0.1)
+    .option('--epochs <n>', 'most training epochs (early stopping on validation)', wholeNumber(1, 100), 4)
+    .option('--batch-events <n>', 'events per training batch', wholeNumber(2, 4096), 64)
+    .option('--seed <n>', 'seed of initial weights and batch order', wholeNumber(0, 2 ** 31), 1)
+    .option('--hashing-dim <n>', 'dimension of the hashing embedder', wholeNumber(8, 8192), 256);
+}
+
+export function registerEvalCommands(program: Command, ctx: CliContext): void {
+  addCommonOptions(
+    program
+      .command('align')
+      .description(
+        'offline warm start of LARR stage 3: train the [AGG] scene encoder and the CTR model (CTR loss + λ·alignment) ' +
+          'on the train split, early-stop on validation, save both to a checkpoint folder',
+      ),
+  )
+    .requiredOption('--out <dir>', 'checkpoint folder (encoder/, ctr/, align.json)')
+    .option('--embedder <name>', 'hashing, glove, or a stage-2 embedding model folder', 'hashing')
+    .option('--pooling <kind>', 'agg ([AGG] transformer) or mean', 'agg')
+    .action(async (options: CommonOptions & { out: string; pooling: string }) => {
+      if (options.pooling !== 'agg' && options.pooling !== 'mean') {
+        throw new LarrError(
+          'CONFIG_INVALID',
+          `--pooling: expected agg or mean, got ${JSON.stringify(options.pooling)}`,
+        );
+      }
+      await initTensorflow({ log: ctx.err });
+      const dataset = await readSceneDatasetFile(options.data);
+      const train = dataset.splits.get('train');
+      if (train === undefined)
+        throw new LarrError('NO_TRAINING_DATA', `${options.data} has no "train" split`);
+      const { kind, embedder } = await chooseEmbedder(options.embedder, {
+        hashingDimension: options.hashingDim,
+        texts: dataset.fieldTexts,
+      });
+      const embedded = await embedFieldTexts(embedder, dataset.fieldTexts);
+      const table = fieldTableTensor(embedded);
+      const model = createStageThreeModel(kind, options.pooling, embedded.dimension, { seed: options.seed });
+      try {
+        const context = batchContext(dataset, model, table);
+        const training = await trainJoint(model, context, train, dataset.splits.get('validation'), {
+          epochs: options.epochs,
+          batchEvents: options.batchEvents,
+          lambda: options.lambda,
+          seed: options.seed,
+          log: ctx.err,
+        });
+        const metrics = [...dataset.splits.values()]
+          .filter((split) => split.split !== 'train')
+          .map((split) => {
+            const scores = scoreSplit(model, context, split);
+            return {
+              split: split.split,
+              auc: auc(split.labels, scores),
+              logLoss: logLoss(split.labels, scores),
+            };
+          });
+        await mkdir(options.out, { recursive: true });
+        await model.encoder!.save(join(options.out, 'encoder'));
+        await model.ctr.save(join(options.out, 'ctr'));
+        const manifest = {
+          format: 'larr-align-checkpoint',
+          version: 1,
+          embedder: { kind, modelVersion: embedder.modelVersion, dimension: embedder.dimension },
+          templateVersion: TEMPLATE_VERSION,
+          encoderVersion: model.encoder!.version,
+          ctrVersion: model.ctr.version,
+          lambda: options.lambda,
+          training,
+          metrics,
+        };
+        await writeFile(join(options.out, 'align.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+        for (const { split, auc: splitAuc, logLoss: splitLogLoss } of metrics) {
+          ctx.out(`${split}: AUC ${splitAuc.toFixed(4)}, logloss ${splitLogLoss.toFixed(4)}`);
+        }
+        ctx.out(`encoder ${manifest.encoderVersion}, ctr ${manifest.ctrVersion} → ${options.out}`);
+      } finally {
+        table.dispose();
+        model.dispose();
+        await embedder.close?.();
+      }
+    });
+
+  addCommonOptions(
+    program
+      .command('eval')
+      .description(
+        'ablation table of LARR stage 3: AUC / log-loss on the test and unseen splits for IDs only, hashing, ' +
+          'GloVe and LM scene vectors, without the alignment loss and with mean pooling',
+      ),
+  )
+    .option(
+      '--embedder <dir>',
+      'stage-2 embedding model folder for the LARR rows (absent: marked not available)',
+    )
+    .option('--glove', 'add the GloVe-mean row (reads the 300 MB word-vector file once)', false)
+    .option('--only <names>', 'comma-separated variant names to run (default: all)')
+    .option('--json', 'print the report as JSON', false)
+    .action(
+      async (
+        options: Omit<CommonOptions, 'embedder'> & {
+          embedder?: string;
+          glove: boolean;
+          only?: string;
+          json: boolean;
+        },
+      ) => {
+        await initTensorflow({ log: ctx.err });
+        const dataset = await readSceneDatasetFile(options.data);
+        const embedders: Partial<Record<EmbedderKind, Embedder>> = {
+          hashing: new HashingEmbedder(options.hashingDim),
+        };
+        const unavailable: Partial<Record<EmbedderKind, string>> = {
+          glove: 'pass --glove',
+          lm: 'no --embedder <stage-2 model folder> given',
+        };
+        if (options.glove)
+          embedders.glove = (
+            await chooseEmbedder('glove', { hashingDimension: 0, texts: dataset.fieldTexts })
+          ).embedder;
+        if (options.embedder !== undefined) {
+          try {
+            embedders.lm = (
+              await chooseEmbedder(options.embedder, { hashingDimension: 0, texts: [] })
+            ).embedder;
+          } catch (err) {
+            if (!(err instanceof LarrError && err.code === 'EMBEDDER_UNAVAILABLE')) throw err;
+            unavailable.lm = err.message;
+          }
+        }
+        const only = options.only?.split(',').map((name) => name.trim());
+        const variants = standardVariants(options.lambda).filter(
+          (v) => only === undefined || only.includes(v.name),
+        );
+        const report = await evaluateVariants(dataset, variants, embedders, unavailable, {
+          epochs: options.epochs,
+          batchEvents: options.batchEvents,
+          seed: options.seed,
+          log: ctx.err,
+        });
+        if (options.json) {
+          ctx.out(
+            JSON.stringify(
+              report,
+              (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+              2,
+            ),
+          );
+        } else {
+          for (const line of formatEvalReport(report)) ctx.out(line);
+        }
+        await embedders.lm?.close?.();
+      },
+    );
+}
