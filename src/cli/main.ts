@@ -4,13 +4,19 @@ import { createCliContext, type CliContext } from './context.ts';
 import { registerBaselineCommands } from './commands/baselines.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerEmbedCommands } from './commands/embed.ts';
 import { registerEmbedderCommands } from './commands/embedder.ts';
+import { registerEvalCommands } from './commands/eval.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerInfraCommands } from './commands/infra.ts';
+import { registerModelCommands } from './commands/models.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerSchemaCommands } from './commands/schemas.ts';
+import { registerScorerCommands } from './commands/scorer.ts';
+import { registerServeCommands } from './commands/serve.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerTopicCommands } from './commands/topics.ts';
+import { registerTrainCommands } from './commands/train.ts';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('larr')
@@ -32,10 +38,16 @@ export function buildProgram(ctx: CliContext): Command {
   registerSchemaCommands(program, ctx);
   registerEventCommands(program, ctx);
   registerEmbedderCommands(program, ctx);
+  registerScorerCommands(program, ctx);
   registerReplayCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerSimulateCommand(program, ctx);
   registerBaselineCommands(program, ctx);
+  registerEvalCommands(program, ctx);
+  registerTrainCommands(program, ctx);
+  registerEmbedCommands(program, ctx);
+  registerServeCommands(program, ctx);
+  registerModelCommands(program, ctx);
   return program;
 }
 

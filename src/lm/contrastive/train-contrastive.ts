@@ -1,0 +1,278 @@
+/**
+ * Stage 2 of LARR as a job: mine pairs, fine-tune LM + pooling head with weighted InfoNCE, save the frozen
+ * embedding model, evaluate it on held-out pairs against the baselines.
+ *
+ * Output folder: `model/` (the embedding model, see embedding-model.ts), `held-out-pairs.jsonl`,
+ * `result.json` (this function's result, evaluation table included).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LarrError } from '../../errors.ts';
+import { EmbeddingModel, type EmbeddingHeadConfig } from '../embedding-model.ts';
+import { createLanguageModel, type EmbeddingInit } from '../glove/init-embeddings.ts';
+import { LmEmbedder } from '../lm-embedder.ts';
+import { createModelConfig, type LanguageModelConfig } from '../model/config.ts';
+import { LanguageModel } from '../model/transformer.ts';
+import { SeededRandom } from '../random.ts';
+import { initTensorflow } from '../runtime.ts';
+import { type TokenizerTrainingOptions, WordTokenizer } from '../tokenizer.ts';
+import { AdamW, type AdamWOptions } from '../train/optimizer.ts';
+import { type BaselineOptions, baselineEmbedders } from './baselines.ts';
+import { evaluateEmbedders, formatRetrievalTable, type RetrievalTable } from './evaluate.ts';
+import { PairSampler } from './pair-sampler.ts';
+import {
+  countByKind,
+  type HeldOutBy,
+  minePairs,
+  PAIR_KINDS,
+  type PairKind,
+  writeTextPairs,
+} from './pairs.ts';
+import { contrastiveTrainStep, type PairBatch } from './train-step.ts';
+
+export interface ContrastiveProgress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  lossByKind: Partial<Record<PairKind, number>>;
+  learningRate: number;
+  gradientNorm: number;
+}
+
+export interface TrainContrastiveOptions {
+  /** `<out>.pairs.jsonl` of `larr simulate --out`. */
+  pairsPath: string;
+  /** @default `<pairs base>.items.jsonl` */
+  itemsPath?: string;
+  /** Run folder: `model/`, `held-out-pairs.jsonl`, `result.json`. */
+  outDir: string;
+  /**
+   * A stage-1 checkpoint folder (`model.json`, `weights.{json,bin}`, `tokenizer.json`), e.g.
+   * `<larr train pretrain --out>/checkpoint`. Without it a new LM is created (tokenizer trained on the pair
+   * and item texts) — the no-pretraining ablation.
+   */
+  languageModelDir?: string;
+  /** New LM only: its shape. @default dModel 128, layers 2, heads 4, ffDim 512, maxLength 64 */
+  model?: Partial<Omit<LanguageModelConfig, 'vocabSize' | 'formatVersion'>>;
+  /** New LM only. @default { minCount: 1 } */
+  tokenizer?: TokenizerTrainingOptions;
+  /** New LM only: token embeddings from GloVe or random. @default 'random' */
+  embeddingInit?: EmbeddingInit;
+  /** Pooling and MLP sizes. @default { pooling: 'last', hiddenDim: dModel, outputDim: dModel } */
+  head?: Partial<EmbeddingHeadConfig>;
+  /** Optimizer steps. */
+  steps: number;
+  /** Pairs per kind per step. @default 32 */
+  batchSize?: number;
+  /** InfoNCE temperature τ. @default 0.05 */
+  temperature?: number;
+  /** Average both retrieval directions. @default true */
+  symmetric?: boolean;
+  /** Loss weight of each kind; 0 leaves a kind out. @default 1 each */
+  weights?: Partial<Record<PairKind, number>>;
+  /** Train the head only. @default false */
+  freezeLanguageModel?: boolean;
+  /** @default { learningRate: 3e-4, warmupSteps: min(50, steps / 10), decay: 'cosine' } */
+  optimizer?: Omit<AdamWOptions, 'totalSteps'>;
+  /** @default 0.1 */
+  heldOutFraction?: number;
+  /** @default 'user' */
+  heldOutBy?: HeldOutBy;
+  /** Seeds the split, batches, dropout and new weights. @default 1 */
+  seed?: number;
+  /** Held-out evaluation after training; `false` skips it. */
+  evaluate?:
+    | false
+    | (BaselineOptions & {
+        /** @default 10 */
+        k?: number;
+        /** @default 2000 */
+        maxQueriesPerKind?: number;
+      });
+  /** @default false */
+  allowCpu?: boolean;
+  /** @default console.error */
+  log?: (line: string) => void;
+  /** @default 10 */
+  logEvery?: number;
+  /** After every step; `'stop'` ends training early. */
+  onStep?: (progress: ContrastiveProgress) => void | 'stop';
+}
+
+export interface TrainContrastiveResult {
+  modelDir: string;
+  /** Content-derived version id of the saved model (`larr-lm-<12 hex>`). */
+  version: string;
+  backend: string;
+  steps: number;
+  parameters: number;
+  pairs: { train: Record<PairKind, number>; heldOut: Record<PairKind, number> };
+  skipped: Record<string, number>;
+  /** Mean weighted loss of the first and last 10 % of steps (at least one step each). */
+  lossStart: number;
+  lossEnd: number;
+  secondsPerStep: number;
+  evaluation?: RetrievalTable;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new LarrError(
+      'CONTRASTIVE_OPTIONS_INVALID',
+      `trainContrastive.${name} must be an integer ≥ 1, got ${value}`,
+    );
+  }
+  return value;
+}
+
+async function createModel(
+  options: TrainContrastiveOptions,
+  texts: string[],
+  seed: number,
+  log: (line: string) => void,
+): Promise<EmbeddingModel> {
+  if (options.languageModelDir !== undefined) {
+    const tokenizer = WordTokenizer.fromJSON(
+      JSON.parse(await readFile(join(options.languageModelDir, 'tokenizer.json'), 'utf8')),
+    );
+    const lm = await LanguageModel.load(options.languageModelDir, { seed });
+    log(`stage-1 language model from ${options.languageModelDir} (${lm.size} parameters)`);
+    return new EmbeddingModel(lm, tokenizer, options.head, { headSeed: seed });
+  }
+  const tokenizer = WordTokenizer.train(texts, { minCount: 1, ...options.tokenizer });
+  const config = createModelConfig(tokenizer.size, options.model ?? {});
+  const { model: lm } = await createLanguageModel(config, tokenizer, {
+    seed,
+    embeddingInit: options.embeddingInit ?? 'random',
+  });
+  log(
+    `new language model (${options.embeddingInit ?? 'random'} init, vocabulary ${tokenizer.size}, no stage 1)`,
+  );
+  return new EmbeddingModel(lm, tokenizer, options.head, { headSeed: seed });
+}
+
+export async function trainContrastive(options: TrainContrastiveOptions): Promise<TrainContrastiveResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const totalSteps = positiveInteger('steps', options.steps);
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
+  const logEvery = positiveInteger('logEvery', options.logEvery ?? 10);
+  if (batchSize < 2)
+    throw new LarrError('CONTRASTIVE_OPTIONS_INVALID', 'trainContrastive.batchSize must be ≥ 2');
+  const seed = options.seed ?? 1;
+  const weights = PAIR_KINDS.map((kind) => ({ kind, weight: options.weights?.[kind] ?? 1 }));
+  for (const { kind, weight } of weights) {
+    if (!(weight >= 0) || !Number.isFinite(weight)) {
+      throw new LarrError(
+        'CONTRASTIVE_OPTIONS_INVALID',
+        `trainContrastive.weights.${kind} must be ≥ 0, got ${weight}`,
+      );
+    }
+  }
+  const { backend } = await initTensorflow({ allowCpu: options.allowCpu ?? false, log });
+  const mined = await minePairs({
+    pairsPath: options.pairsPath,
+    ...(options.itemsPath === undefined ? {} : { itemsPath: options.itemsPath }),
+    heldOutFraction: options.heldOutFraction ?? 0.1,
+    heldOutBy: options.heldOutBy ?? 'user',
+    seed,
+  });
+  const pairs = { train: countByKind(mined.train), heldOut: countByKind(mined.heldOut) };
+  const active = weights.filter(({ kind, weight }) => weight > 0 && pairs.train[kind] >= 2);
+  if (active.length === 0) {
+    throw new LarrError(
+      'CONTRASTIVE_OPTIONS_INVALID',
+      `no pair kind with a weight > 0 has 2 or more training pairs (train pairs: ${JSON.stringify(pairs.train)})`,
+    );
+  }
+  log(
+    `pairs: train ${JSON.stringify(pairs.train)}, held out ${JSON.stringify(pairs.heldOut)}` +
+      (Object.keys(mined.skipped).length > 0 ? `, skipped ${JSON.stringify(mined.skipped)}` : ''),
+  );
+  await mkdir(options.outDir, { recursive: true });
+  await writeTextPairs(join(options.outDir, 'held-out-pairs.jsonl'), mined.heldOut);
+
+  const trainTexts = mined.train.flatMap((pair) => [pair.query, pair.positive]);
+  const model = await createModel(options, trainTexts, seed, log);
+  const optimizer = new AdamW({
+    warmupSteps: Math.min(50, Math.floor(totalSteps / 10)),
+    ...options.optimizer,
+    totalSteps,
+  });
+  let embedder: LmEmbedder | undefined;
+  try {
+    const random = new SeededRandom(seed);
+    const sampler = new PairSampler(mined.train, model, random);
+    const parameters = [...model.weights.values()].reduce((total, variable) => total + variable.size, 0);
+    log(
+      `stage 2: ${parameters} parameters, ${active.map(({ kind, weight }) => `${kind} ×${weight}`).join(', ')}, ` +
+        `batch ${batchSize} pairs per kind, τ ${options.temperature ?? 0.05}, ${model.head.pooling} pooling`,
+    );
+    const losses: number[] = [];
+    let seconds = 0;
+    for (let step = 1; step <= totalSteps; step++) {
+      const started = performance.now();
+      const batches: PairBatch[] = [];
+      for (const { kind, weight } of active) {
+        const tokens = sampler.next(kind, batchSize);
+        if (tokens !== undefined) batches.push({ kind, weight, tokens });
+      }
+      const result = await contrastiveTrainStep(model, optimizer, batches, {
+        temperature: options.temperature ?? 0.05,
+        symmetric: options.symmetric ?? true,
+        dropoutSeed: random.nextInt(2 ** 26),
+        freezeLanguageModel: options.freezeLanguageModel ?? false,
+      });
+      seconds += (performance.now() - started) / 1000;
+      losses.push(result.loss);
+      const progress: ContrastiveProgress = { step, totalSteps, ...result };
+      if (step % logEvery === 0 || step === totalSteps) {
+        const kinds = Object.entries(result.lossByKind)
+          .map(([kind, loss]) => `${kind} ${loss.toFixed(3)}`)
+          .join(', ');
+        log(
+          `step ${step}/${totalSteps} loss ${result.loss.toFixed(4)} (${kinds}) lr ${result.learningRate.toExponential(2)} ` +
+            `|g| ${result.gradientNorm.toFixed(3)} ${(seconds / step).toFixed(2)} s/step`,
+        );
+      }
+      if (options.onStep?.(progress) === 'stop') break;
+    }
+    const modelDir = join(options.outDir, 'model');
+    const version = await model.save(modelDir);
+    log(`saved ${modelDir} (version ${version})`);
+    const tail = Math.max(1, Math.floor(losses.length / 10));
+    const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    const result: TrainContrastiveResult = {
+      modelDir,
+      version,
+      backend,
+      steps: losses.length,
+      parameters,
+      pairs,
+      skipped: mined.skipped,
+      lossStart: mean(losses.slice(0, tail)),
+      lossEnd: mean(losses.slice(-tail)),
+      secondsPerStep: seconds / losses.length,
+    };
+    embedder = new LmEmbedder(model, version);
+    if (options.evaluate !== false) {
+      const evaluation = options.evaluate ?? {};
+      const heldOutTexts = mined.heldOut.flatMap((pair) => [pair.query, pair.positive]);
+      const embedders = [
+        { name: 'trained', embedder },
+        ...(await baselineEmbedders(heldOutTexts, evaluation)),
+      ];
+      result.evaluation = await evaluateEmbedders(mined.heldOut, embedders, {
+        k: evaluation.k ?? 10,
+        maxQueriesPerKind: evaluation.maxQueriesPerKind ?? 2000,
+        seed,
+      });
+      for (const line of formatRetrievalTable(result.evaluation)) log(line);
+    }
+    await writeFile(join(options.outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    if (embedder === undefined) model.dispose();
+    else await embedder.close();
+    optimizer.dispose();
+  }
+}

@@ -1,0 +1,99 @@
+/** Tiny models and pair files for the stage-2 tests. */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EmbeddingModel, type EmbeddingHeadConfig } from '../../../src/lm/embedding-model.ts';
+import { createModelConfig } from '../../../src/lm/model/config.ts';
+import { LanguageModel } from '../../../src/lm/model/transformer.ts';
+import { WordTokenizer } from '../../../src/lm/tokenizer.ts';
+
+export const TEXTS = [
+  '[WEATHER] light rain',
+  '[WEATHER] drizzle',
+  '[WEATHER] heatwave',
+  '[ITEM] hot pot house, hot pot [DISH] lamb hot pot',
+  '[ITEM] ice cream bar, ice cream [DISH] vanilla cone',
+  '[USER] [SEGMENT] student likes hot pot',
+  '[USER] [SEGMENT] office worker likes ice cream',
+];
+
+export function tinyEmbeddingModel(
+  head: Partial<EmbeddingHeadConfig> = {},
+  seed = 1,
+  dropout = 0,
+): EmbeddingModel {
+  const tokenizer = WordTokenizer.train(TEXTS, { minCount: 1 });
+  const config = createModelConfig(tokenizer.size, {
+    dModel: 16,
+    layers: 1,
+    heads: 2,
+    ffDim: 32,
+    maxLength: 16,
+    dropout,
+  });
+  return new EmbeddingModel(
+    new LanguageModel(config, { seed }),
+    tokenizer,
+    { hiddenDim: 16, outputDim: 8, ...head },
+    {
+      headSeed: seed,
+    },
+  );
+}
+
+const CUISINES = ['hot pot', 'ice cream', 'noodle soup', 'pizza', 'sushi', 'salad'];
+
+/** Writes `<dir>/sim.pairs.jsonl` and `<dir>/sim.items.jsonl`: users who like one cuisine click its shops. */
+export async function writePairFixture(directory: string, users = 40): Promise<string> {
+  const items = CUISINES.flatMap((cuisine, c) =>
+    [0, 1].map((k) => ({
+      itemId: `s${2 * c + k}`,
+      name: `${['golden', 'happy'][k]} ${cuisine} shop`,
+      category: cuisine,
+      description: `a ${cuisine} place`,
+      attributes: { dishes: `${cuisine} special; ${cuisine} classic`, district: 'riverside' },
+    })),
+  );
+  const lines: object[] = [];
+  for (let u = 0; u < users; u++) {
+    const c = u % CUISINES.length;
+    const profile = `[USER] [SEGMENT] student [DISTRICT] lives in riverside; likes ${CUISINES[c]}`;
+    lines.push({
+      kind: 'user-item',
+      userId: `u${u}`,
+      userText: profile,
+      itemId: `s${2 * c}`,
+      eventId: `e${u}a`,
+    });
+    lines.push({
+      kind: 'user-item',
+      userId: `u${u}`,
+      userText: profile,
+      itemId: `s${2 * c + 1}`,
+      eventId: `e${u}b`,
+    });
+    lines.push({
+      kind: 'item-item',
+      userId: `u${u}`,
+      firstItemId: `s${2 * c}`,
+      secondItemId: `s${2 * c + 1}`,
+    });
+    lines.push({
+      kind: 'user-user',
+      userId: `u${u}`,
+      first: `${profile} recently ordered: [ITEM] golden ${CUISINES[c]} shop`,
+      second: `${profile} recently ordered: [ITEM] happy ${CUISINES[c]} shop`,
+      firstTime: 1,
+      secondTime: 2,
+    });
+  }
+  await writeFile(
+    join(directory, 'sim.items.jsonl'),
+    items.map((item) => `${JSON.stringify(item)}\n`).join(''),
+  );
+  const pairsPath = join(directory, 'sim.pairs.jsonl');
+  await writeFile(
+    pairsPath,
+    `${lines.map((line) => JSON.stringify(line)).join('\n')}\nnot json\n{"kind":"x"}\n`,
+  );
+  return pairsPath;
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { readTextPairs } from '../../../src/lm/contrastive/pairs.ts';
+import {
+  trainContrastive,
+  type TrainContrastiveOptions,
+} from '../../../src/lm/contrastive/train-contrastive.ts';
+import { LmEmbedder } from '../../../src/lm/lm-embedder.ts';
+import { LanguageModel } from '../../../src/lm/model/transformer.ts';
+import { createModelConfig } from '../../../src/lm/model/config.ts';
+import { WordTokenizer } from '../../../src/lm/tokenizer.ts';
+import { writeFile } from 'node:fs/promises';
+import { useWasm } from '../helpers.ts';
+import { writePairFixture } from './fixture.ts';
+
+before(useWasm);
+
+let directory = '';
+let pairsPath = '';
+before(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'larr-contrastive-'));
+  pairsPath = await writePairFixture(directory, 60);
+});
+after(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+function options(out: string, overrides: Partial<TrainContrastiveOptions> = {}): TrainContrastiveOptions {
+  return {
+    pairsPath,
+    outDir: join(directory, out),
+    model: { dModel: 16, layers: 1, heads: 2, ffDim: 32, maxLength: 24, dropout: 0 },
+    head: { hiddenDim: 16, outputDim: 8 },
+    steps: 25,
+    batchSize: 6,
+    temperature: 0.1,
+    optimizer: { learningRate: 1e-2, warmupSteps: 2 },
+    heldOutFraction: 0.25,
+    evaluate: { glove: false, hashingDimension: 64, k: 3 },
+    log: () => {},
+    ...overrides,
+  };
+}
+
+test('trains from a new LM, lowers the loss, saves a loadable versioned model, evaluates; no leaks', async () => {
+  const tensorsBefore = tf.memory().numTensors;
+  const result = await trainContrastive(options('fresh'));
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'trainContrastive leaked tensors');
+  assert.equal(result.steps, 25);
+  assert.match(result.version, /^larr-lm-[0-9a-f]{12}$/);
+  assert.ok(result.lossEnd < result.lossStart * 0.8, `${result.lossStart} → ${result.lossEnd}`);
+  assert.ok(result.pairs.heldOut['user-item'] > 0 && result.pairs.train['user-user'] > 0);
+  const rows = result.evaluation!.rows;
+  assert.deepEqual([...new Set(rows.map((row) => row.embedder))], ['trained', 'hashing']);
+  assert.deepEqual([...new Set(rows.map((row) => row.kind))], ['user-user', 'item-item', 'user-item']);
+  for (const row of rows) assert.ok(row.mrr > 0 && row.mrr <= 1 && row.recallAtK >= 0 && row.recallAtK <= 1);
+
+  const saved = JSON.parse(await readFile(join(directory, 'fresh', 'result.json'), 'utf8')) as {
+    version: string;
+  };
+  assert.equal(saved.version, result.version);
+  assert.equal((await readTextPairs(join(directory, 'fresh', 'held-out-pairs.jsonl'))).length > 0, true);
+  const embedder = await LmEmbedder.load(result.modelDir, { runtime: { preferWasm: true, log: () => {} } });
+  assert.equal(embedder.modelVersion, result.version);
+  await embedder.close();
+});
+
+test('starts from a stage-1 checkpoint folder; a stopped run still saves; weights of 0 leave kinds out', async () => {
+  const lmDir = join(directory, 'stage1');
+  const lines = (await readFile(pairsPath, 'utf8')).split('\n');
+  const tokenizer = WordTokenizer.train(lines, { minCount: 1 });
+  const lm = new LanguageModel(
+    createModelConfig(tokenizer.size, { dModel: 16, layers: 1, heads: 2, ffDim: 32, maxLength: 24 }),
+  );
+  await lm.save(lmDir);
+  lm.dispose();
+  await writeFile(join(lmDir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  const result = await trainContrastive(
+    options('from-stage1', {
+      languageModelDir: lmDir,
+      weights: { 'user-user': 0, 'item-item': 0 },
+      evaluate: false,
+      onStep: (progress) => {
+        assert.deepEqual(Object.keys(progress.lossByKind), ['user-item']);
+        return progress.step === 3 ? 'stop' : undefined;
+      },
+    }),
+  );
+  assert.equal(result.steps, 3);
+  assert.equal(result.evaluation, undefined);
+});
+
+test('bad options are named', async () => {
+  await assert.rejects(trainContrastive(options('bad', { steps: 0 })), /trainContrastive\.steps/);
+  await assert.rejects(
+    trainContrastive(options('bad', { weights: { 'user-item': -1 } })),
+    /weights\.user-item/,
+  );
+  await assert.rejects(
+    trainContrastive(options('bad', { weights: { 'user-item': 0, 'item-item': 0, 'user-user': 0 } })),
+    /no pair kind/,
+  );
+});
