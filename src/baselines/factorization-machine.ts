@@ -1,4 +1,5 @@
 import { seededRandom } from '../sample/seeded-random.ts';
+import { AdaGradLinear } from './adagrad-linear.ts';
 import { requireInRange, sigmoid, type SparseBinaryClassifier } from './sparse-classifier.ts';
 
 /**
@@ -56,10 +57,7 @@ export interface FactorizationMachineState {
 export class FactorizationMachine implements SparseBinaryClassifier<FactorizationMachineState> {
   readonly kind = 'factorization-machine';
   readonly config: FactorizationMachineConfig;
-  #bias = 0;
-  #biasAccumulator: number;
-  readonly #weights: Float32Array;
-  readonly #weightAccumulators: Float32Array;
+  readonly #linear: AdaGradLinear;
   readonly #factors: Float32Array;
   readonly #factorAccumulators: Float32Array;
   /** Shape [factors]: Σᵢ v_if of the current example. */
@@ -80,9 +78,7 @@ export class FactorizationMachine implements SparseBinaryClassifier<Factorizatio
     }
     this.config = Object.freeze(full);
     const buckets = 2 ** full.hashBits;
-    this.#biasAccumulator = full.initialAccumulator;
-    this.#weights = new Float32Array(buckets);
-    this.#weightAccumulators = new Float32Array(buckets).fill(full.initialAccumulator);
+    this.#linear = new AdaGradLinear(buckets, full.initialAccumulator);
     this.#factors = new Float32Array(buckets * full.factors);
     this.#factorAccumulators = new Float32Array(buckets * full.factors).fill(full.initialAccumulator);
     this.#sums = new Float64Array(full.factors);
@@ -107,21 +103,12 @@ export class FactorizationMachine implements SparseBinaryClassifier<Factorizatio
     const probability = sigmoid(this.#logit(features, start, end));
     const error = probability - label;
     const { learningRate, l2Linear, l2Factors, factors: k } = this.config;
-    this.#biasAccumulator += error * error;
-    this.#bias -= (learningRate * error) / Math.sqrt(this.#biasAccumulator);
-    const weights = this.#weights;
-    const weightAccumulators = this.#weightAccumulators;
+    this.#linear.step(features, start, end, error, learningRate, l2Linear);
     const factors = this.#factors;
     const factorAccumulators = this.#factorAccumulators;
     const sums = this.#sums;
     for (let i = start; i < end; i++) {
-      const bucket = features[i]!;
-      const weight = weights[bucket]!;
-      const weightGradient = error + l2Linear * weight;
-      const weightAccumulator = weightAccumulators[bucket]! + weightGradient * weightGradient;
-      weightAccumulators[bucket] = weightAccumulator;
-      weights[bucket] = weight - (learningRate * weightGradient) / Math.sqrt(weightAccumulator);
-      const row = bucket * k;
+      const row = features[i]! * k;
       for (let f = 0; f < k; f++) {
         const factor = factors[row + f]!;
         const gradient = error * (sums[f]! - factor) + l2Factors * factor;
@@ -137,25 +124,23 @@ export class FactorizationMachine implements SparseBinaryClassifier<Factorizatio
     return {
       kind: 'factorization-machine',
       config: this.config,
-      bias: Float64Array.of(this.#bias, this.#biasAccumulator),
-      weights: this.#weights.slice(),
-      weightAccumulators: this.#weightAccumulators.slice(),
+      bias: this.#linear.biasState(),
+      weights: this.#linear.weights.slice(),
+      weightAccumulators: this.#linear.accumulators.slice(),
       factors: this.#factors.slice(),
       factorAccumulators: this.#factorAccumulators.slice(),
     };
   }
 
   load(state: FactorizationMachineState): void {
-    if (state.weights.length !== this.#weights.length || state.factors.length !== this.#factors.length) {
+    const buckets = this.#linear.weights.length;
+    if (state.weights.length !== buckets || state.factors.length !== this.#factors.length) {
       throw new RangeError(
         `FactorizationMachine state has ${state.weights.length}×${state.factors.length / state.weights.length} ` +
-          `weights, the model ${this.#weights.length}×${this.config.factors}`,
+          `weights, the model ${buckets}×${this.config.factors}`,
       );
     }
-    this.#bias = state.bias[0] ?? 0;
-    this.#biasAccumulator = state.bias[1] ?? this.config.initialAccumulator;
-    this.#weights.set(state.weights);
-    this.#weightAccumulators.set(state.weightAccumulators);
+    this.#linear.load(state.bias, state.weights, state.weightAccumulators, this.config.initialAccumulator);
     this.#factors.set(state.factors);
     this.#factorAccumulators.set(state.factorAccumulators);
   }
@@ -164,12 +149,9 @@ export class FactorizationMachine implements SparseBinaryClassifier<Factorizatio
     const k = this.config.factors;
     const factors = this.#factors;
     const sums = this.#sums.fill(0);
-    let logit = this.#bias;
     let squares = 0;
     for (let i = start; i < end; i++) {
-      const bucket = features[i]!;
-      logit += this.#weights[bucket]!;
-      const row = bucket * k;
+      const row = features[i]! * k;
       for (let f = 0; f < k; f++) {
         const factor = factors[row + f]!;
         sums[f] = sums[f]! + factor;
@@ -178,6 +160,6 @@ export class FactorizationMachine implements SparseBinaryClassifier<Factorizatio
     }
     let pairwise = 0;
     for (let f = 0; f < k; f++) pairwise += sums[f]! * sums[f]!;
-    return logit + 0.5 * (pairwise - squares);
+    return this.#linear.logit(features, start, end) + 0.5 * (pairwise - squares);
   }
 }

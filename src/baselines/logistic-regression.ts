@@ -1,3 +1,4 @@
+import { AdaGradLinear } from './adagrad-linear.ts';
 import { requireInRange, sigmoid, type SparseBinaryClassifier } from './sparse-classifier.ts';
 
 /**
@@ -37,10 +38,7 @@ export interface LogisticRegressionState {
 export class LogisticRegression implements SparseBinaryClassifier<LogisticRegressionState> {
   readonly kind = 'logistic-regression';
   readonly config: LogisticRegressionConfig;
-  #bias = 0;
-  #biasAccumulator: number;
-  readonly #weights: Float32Array;
-  readonly #accumulators: Float32Array;
+  readonly #linear: AdaGradLinear;
 
   constructor(config: Partial<LogisticRegressionConfig> = {}) {
     const full = { ...DEFAULT_LOGISTIC_REGRESSION_CONFIG, ...config };
@@ -51,9 +49,7 @@ export class LogisticRegression implements SparseBinaryClassifier<LogisticRegres
     if (!Number.isInteger(full.hashBits))
       throw new RangeError('LogisticRegression.hashBits must be an integer');
     this.config = Object.freeze(full);
-    this.#biasAccumulator = full.initialAccumulator;
-    this.#weights = new Float32Array(2 ** full.hashBits);
-    this.#accumulators = new Float32Array(2 ** full.hashBits).fill(full.initialAccumulator);
+    this.#linear = new AdaGradLinear(2 ** full.hashBits, full.initialAccumulator);
   }
 
   static fromState(state: LogisticRegressionState): LogisticRegression {
@@ -63,25 +59,12 @@ export class LogisticRegression implements SparseBinaryClassifier<LogisticRegres
   }
 
   predict(features: Int32Array, start: number, end: number): number {
-    return sigmoid(this.#logit(features, start, end));
+    return sigmoid(this.#linear.logit(features, start, end));
   }
 
   learn(features: Int32Array, start: number, end: number, label: 0 | 1): number {
-    const probability = sigmoid(this.#logit(features, start, end));
-    const error = probability - label;
-    const { learningRate, l2 } = this.config;
-    this.#biasAccumulator += error * error;
-    this.#bias -= (learningRate * error) / Math.sqrt(this.#biasAccumulator);
-    const weights = this.#weights;
-    const accumulators = this.#accumulators;
-    for (let i = start; i < end; i++) {
-      const bucket = features[i]!;
-      const weight = weights[bucket]!;
-      const gradient = error + l2 * weight;
-      const accumulator = accumulators[bucket]! + gradient * gradient;
-      accumulators[bucket] = accumulator;
-      weights[bucket] = weight - (learningRate * gradient) / Math.sqrt(accumulator);
-    }
+    const probability = sigmoid(this.#linear.logit(features, start, end));
+    this.#linear.step(features, start, end, probability - label, this.config.learningRate, this.config.l2);
     return probability;
   }
 
@@ -89,27 +72,19 @@ export class LogisticRegression implements SparseBinaryClassifier<LogisticRegres
     return {
       kind: 'logistic-regression',
       config: this.config,
-      bias: Float64Array.of(this.#bias, this.#biasAccumulator),
-      weights: this.#weights.slice(),
-      accumulators: this.#accumulators.slice(),
+      bias: this.#linear.biasState(),
+      weights: this.#linear.weights.slice(),
+      accumulators: this.#linear.accumulators.slice(),
     };
   }
 
   load(state: LogisticRegressionState): void {
-    if (state.weights.length !== this.#weights.length || state.accumulators.length !== this.#weights.length) {
+    const buckets = this.#linear.weights.length;
+    if (state.weights.length !== buckets || state.accumulators.length !== buckets) {
       throw new RangeError(
-        `LogisticRegression state has ${state.weights.length} weights, the model ${this.#weights.length}`,
+        `LogisticRegression state has ${state.weights.length} weights, the model ${buckets}`,
       );
     }
-    this.#bias = state.bias[0] ?? 0;
-    this.#biasAccumulator = state.bias[1] ?? this.config.initialAccumulator;
-    this.#weights.set(state.weights);
-    this.#accumulators.set(state.accumulators);
-  }
-
-  #logit(features: Int32Array, start: number, end: number): number {
-    let logit = this.#bias;
-    for (let i = start; i < end; i++) logit += this.#weights[features[i]!]!;
-    return logit;
+    this.#linear.load(state.bias, state.weights, state.accumulators, this.config.initialAccumulator);
   }
 }
