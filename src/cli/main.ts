@@ -18,6 +18,9 @@ import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerTopicCommands } from './commands/topics.ts';
 import { registerTrainCommands } from './commands/train.ts';
 
+/** LarrError codes that mean the command line or configuration is wrong (exit 2), not that work failed. */
+const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['CONFIG_INVALID', 'TOPIC_NOT_IN_CATALOG']);
+
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('larr')
     .description(
@@ -67,7 +70,7 @@ export async function main(argv: readonly string[], ctx: CliContext = createCliC
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof LarrError) {
       ctx.err(`larr: ${describeError(err)}`);
-      return err.code === 'CONFIG_INVALID' ? 2 : 1;
+      return USAGE_ERROR_CODES.has(err.code) ? 2 : 1;
     }
     ctx.err(`larr: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;

@@ -152,6 +152,14 @@ describe('usage errors exit 2 and say what is wrong', () => {
   }
 });
 
+test('larr events tail <topic not in the catalog> exits 2 naming the topic and the catalog', async () => {
+  const run = await runCli(['events', 'tail', 'nope'], {
+    env: { LARR_KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: 'postgres://x@127.0.0.1:1/x' },
+  });
+  assert.equal(run.code, 2, run.text);
+  assert.match(run.err.join('\n'), /no topic "nope" \(it has .*scene-events.*\)/, run.text);
+});
+
 describe('a bad environment setting', () => {
   const env = { LARR_DB_POOL_SIZE: '0' };
 
@@ -203,13 +211,9 @@ describe('a bad environment setting', () => {
 });
 
 test('a command that fails for another reason exits 1 with its message', async () => {
-  // Unknown logical topic: the catalog is read before any connection is made.
-  const run = await runCli(['events', 'tail', 'no-such-topic']);
+  const run = await runCli(['baselines', '--data', '/nonexistent/larr-data.jsonl']);
   assert.equal(run.code, 1, run.text);
-  assert.match(
-    run.err.join('\n'),
-    /^larr: the topic catalog has no topic "no-such-topic" \(it has .*scene-events/,
-  );
+  assert.match(run.err.join('\n'), /^larr: dataset file \/nonexistent\/larr-data\.jsonl does not exist/);
 });
 
 test('main leaves process.exitCode as it found it', async () => {
