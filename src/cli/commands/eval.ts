@@ -1,21 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import {
-  createStageThreeModel,
-  evaluateVariants,
-  formatEvalReport,
-  standardVariants,
-} from '../../ctr/ablation.ts';
+import { evaluateVariants, formatEvalReport, standardVariants } from '../../ctr/ablation.ts';
 import { chooseEmbedder, type EmbedderKind } from '../../ctr/embedder-choice.ts';
-import { embedFieldTexts, fieldTableTensor } from '../../ctr/field-table.ts';
+import { alignCheckpoint } from '../../ctr/align-checkpoint.ts';
 import { readSceneDatasetFile } from '../../ctr/scene-dataset.ts';
-import { batchContext, scoreSplit, trainJoint } from '../../ctr/train-joint.ts';
 import type { Embedder } from '../../embedding/embedder.ts';
 import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
 import { LarrError } from '../../errors.ts';
-import { auc, logLoss } from '../../evaluation/metrics.ts';
-import { TEMPLATE_VERSION } from '../../featurize/featurize.ts';
 import { initTensorflow } from '../../lm/runtime.ts';
 import type { CliContext } from '../context.ts';
 import { wholeNumber } from '../options.ts';
@@ -69,57 +59,28 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
       }
       await initTensorflow({ log: ctx.err });
       const dataset = await readSceneDatasetFile(options.data);
-      const train = dataset.splits.get('train');
-      if (train === undefined)
-        throw new LarrError('NO_TRAINING_DATA', `${options.data} has no "train" split`);
       const { kind, embedder } = await chooseEmbedder(options.embedder, {
         hashingDimension: options.hashingDim,
         texts: dataset.fieldTexts,
       });
-      const embedded = await embedFieldTexts(embedder, dataset.fieldTexts);
-      const table = fieldTableTensor(embedded);
-      const model = createStageThreeModel(kind, options.pooling, embedded.dimension, { seed: options.seed });
       try {
-        const context = batchContext(dataset, model, table);
-        const training = await trainJoint(model, context, train, dataset.splits.get('validation'), {
+        const manifest = await alignCheckpoint({
+          dataPath: options.data,
+          outDir: options.out,
+          embedder,
+          embedderKind: kind,
+          pooling: options.pooling,
+          lambda: options.lambda,
           epochs: options.epochs,
           batchEvents: options.batchEvents,
-          lambda: options.lambda,
           seed: options.seed,
           log: ctx.err,
         });
-        const metrics = [...dataset.splits.values()]
-          .filter((split) => split.split !== 'train')
-          .map((split) => {
-            const scores = scoreSplit(model, context, split);
-            return {
-              split: split.split,
-              auc: auc(split.labels, scores),
-              logLoss: logLoss(split.labels, scores),
-            };
-          });
-        await mkdir(options.out, { recursive: true });
-        await model.encoder!.save(join(options.out, 'encoder'));
-        await model.ctr.save(join(options.out, 'ctr'));
-        const manifest = {
-          format: 'larr-align-checkpoint',
-          version: 1,
-          embedder: { kind, modelVersion: embedder.modelVersion, dimension: embedder.dimension },
-          templateVersion: TEMPLATE_VERSION,
-          encoderVersion: model.encoder!.version,
-          ctrVersion: model.ctr.version,
-          lambda: options.lambda,
-          training,
-          metrics,
-        };
-        await writeFile(join(options.out, 'align.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-        for (const { split, auc: splitAuc, logLoss: splitLogLoss } of metrics) {
+        for (const { split, auc: splitAuc, logLoss: splitLogLoss } of manifest.metrics) {
           ctx.out(`${split}: AUC ${splitAuc.toFixed(4)}, logloss ${splitLogLoss.toFixed(4)}`);
         }
         ctx.out(`encoder ${manifest.encoderVersion}, ctr ${manifest.ctrVersion} → ${options.out}`);
       } finally {
-        table.dispose();
-        model.dispose();
         await embedder.close?.();
       }
     });
