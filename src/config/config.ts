@@ -24,6 +24,8 @@ export interface LarrConfig {
   /** Which text embedding model the pipeline uses (`LARR_EMBEDDER`); see `createEmbedder`. */
   readonly embeddingModel: EmbeddingModelConfig;
   readonly scorer: ScorerStageConfig;
+  /** How the embedder turns field embeddings into a scene vector (`LARR_AGGREGATOR`, `LARR_ENCODER_*`). */
+  readonly aggregator: AggregatorConfig;
   /** Folder holding `topics/`, `schemas/` and `infra/` (the repository root by default). */
   readonly projectDir: string;
   /** Prefix put before every catalog topic name (e.g. `staging.`). @default '' */
@@ -68,6 +70,11 @@ export interface DatabaseConfig {
   readonly tlsCa: string | undefined;
   /** `LARR_DB_POOL_SIZE`. @default 4 */
   readonly poolSize: number;
+  /**
+   * True when `DATABASE_URL` is set (not the default): training jobs register their checkpoints in the
+   * model registry only then. (helper-1 edit: `larr train` registration)
+   */
+  readonly configured?: boolean;
 }
 
 export type SchemaRegistryConfig =
@@ -124,7 +131,38 @@ export interface ScorerStageConfig {
   readonly maxPending: number;
   /** `LARR_SCORER_METRICS_WINDOW_MS`: length of a prequential metrics window. @default 60000 */
   readonly metricsWindowMs: number;
+  /** The CTR model and its online versioning (`LARR_SCORER_MODEL`, …; see ScorerModelConfig). */
+  readonly model: ScorerModelConfig;
 }
+
+// --- aggregator settings (LARR_AGGREGATOR, LARR_ENCODER_*): docs/model-updates.md -------------------
+/** The embedder's scene aggregation. */
+export interface AggregatorConfig {
+  /** `LARR_AGGREGATOR`: mean (the baseline: normalised mean of the field embeddings) or agg (the `[AGG]` encoder). @default mean */
+  readonly kind: 'mean' | 'agg';
+  /** `LARR_ENCODER_VERSION`: registry version of the encoder to start with (agg). */
+  readonly encoderVersion: string | undefined;
+  /** `LARR_ENCODER_PATH`: encoder folder (or `larr align` output) used when no version is given or announced. */
+  readonly encoderPath: string | undefined;
+  /** `LARR_ENCODER_CACHE_ENTRIES`: scene vectors kept in the scene cache (agg). @default 100000 */
+  readonly sceneCacheEntries: number;
+  /** `LARR_ENCODER_HOT_RELOAD`: switch to encoder versions announced on model-updates while running. @default true */
+  readonly hotReload: boolean;
+  /** `LARR_ENCODER_WAIT_MS`: how long start-up waits to read the model-updates backlog. @default 30000 */
+  readonly waitMs: number;
+}
+
+function readAggregator(settings: Settings): AggregatorConfig {
+  return {
+    kind: readChoice(settings, 'LARR_AGGREGATOR', ['mean', 'agg'] as const, 'mean'),
+    encoderVersion: readOptionalString(settings, 'LARR_ENCODER_VERSION'),
+    encoderPath: readOptionalString(settings, 'LARR_ENCODER_PATH'),
+    sceneCacheEntries: readInt(settings, 'LARR_ENCODER_CACHE_ENTRIES', 100_000, { min: 1, max: 100_000_000 }),
+    hotReload: readBoolean(settings, 'LARR_ENCODER_HOT_RELOAD', true),
+    waitMs: readInt(settings, 'LARR_ENCODER_WAIT_MS', 30_000, { min: 0, max: 3_600_000 }),
+  };
+}
+// --- end of aggregator settings --------------------------------------------------------------------------
 
 /** `LARR_EMBEDDER`: hashing (the baseline, `LARR_EMBEDDING_DIM`), http or checkpoint. @default hashing */
 export type EmbeddingModelConfig =
@@ -211,6 +249,7 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
       tls: readChoice(settings, 'LARR_DB_TLS', ['disable', 'require', 'verify-full'] as const, 'disable'),
       tlsCa: readFileSetting(settings, 'LARR_DB_TLS_CA_FILE'),
       poolSize: readInt(settings, 'LARR_DB_POOL_SIZE', 4, { min: 1, max: 100 }),
+      configured: readOptionalString(settings, 'DATABASE_URL') !== undefined,
     },
     schemaRegistry:
       registryUrl === undefined
@@ -245,8 +284,10 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
         min: 50,
         max: 86_400_000,
       }),
+      model: readScorerModel(settings),
     },
     embeddingModel: readEmbeddingModel(settings, embeddingDim),
+    aggregator: readAggregator(settings),
   };
 }
 
@@ -336,6 +377,59 @@ function readKafkaSasl(settings: Settings): KafkaSaslConfig | undefined {
   }
   return { mechanism: chosen, username, password: new Secret(password) };
 }
+
+// ── scorer CTR model settings (LARR_SCORER_MODEL, LARR_SCORER_INIT, …; docs/scorer.md) ──────────────────
+/** The scorer's CTR model: the LR baseline, or the online LARR model with versioned publishing. */
+export interface ScorerModelConfig {
+  /** `LARR_SCORER_MODEL`: `lr-baseline` (SceneLogisticRegression) or `larr` (LarrOnlineModel). @default lr-baseline */
+  readonly kind: 'lr-baseline' | 'larr';
+  /**
+   * `LARR_SCORER_INIT`: warm start of `larr` — a folder written by `larr align` (encoder/ + ctr/), or a
+   * registered CTR version id (its config names the encoder version). Unset: a fresh model.
+   */
+  readonly init: string | undefined;
+  /** `LARR_SCORER_SEED`: initialisation seed of a fresh model. @default 1 */
+  readonly seed: number;
+  /** `LARR_SCORER_LAMBDA`: weight λ of the alignment loss. @default 0.1 */
+  readonly lambda: number;
+  /** `LARR_SCORER_TEMPERATURE`: InfoNCE temperature τ (replaces a warm start's). @default 0.1 */
+  readonly temperature: number;
+  /** `LARR_SCORER_LEARNING_RATE`: AdamW learning rate after a 20-step warm-up. @default 0.001 */
+  readonly learningRate: number;
+  /** `LARR_SCORER_PUBLISH_EVERY`: optimizer steps between candidate versions. @default 200 */
+  readonly publishEvery: number;
+  /** `LARR_SCORER_EVAL_EXAMPLES`: labelled examples a candidate and its parent both score. @default 2000 */
+  readonly evaluationExamples: number;
+  /** `LARR_SCORER_PROMOTION_TOLERANCE`: promote when candidate AUC ≥ parent AUC − this. @default 0 */
+  readonly promotionTolerance: number;
+}
+
+function readScorerModel(settings: Settings): ScorerModelConfig {
+  const number = (name: string, fallback: number, min: number, max: number, exclusiveMin = false) => {
+    const text = readOptionalString(settings, name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value > max || (exclusiveMin ? value <= min : value < min)) {
+      throw new ConfigError(
+        name,
+        `expected a number in ${exclusiveMin ? '(' : '['}${min}, ${max}], got ${JSON.stringify(text)}`,
+      );
+    }
+    return value;
+  };
+  return {
+    kind: readChoice(settings, 'LARR_SCORER_MODEL', ['lr-baseline', 'larr'] as const, 'lr-baseline'),
+    init: readOptionalString(settings, 'LARR_SCORER_INIT'),
+    seed: readInt(settings, 'LARR_SCORER_SEED', 1, { min: 0, max: 2 ** 31 - 1 }),
+    lambda: number('LARR_SCORER_LAMBDA', 0.1, 0, 100),
+    temperature: number('LARR_SCORER_TEMPERATURE', 0.1, 0, 100, true),
+    learningRate: number('LARR_SCORER_LEARNING_RATE', 0.001, 0, 1, true),
+    publishEvery: readInt(settings, 'LARR_SCORER_PUBLISH_EVERY', 200, { min: 1, max: 100_000_000 }),
+    evaluationExamples: readInt(settings, 'LARR_SCORER_EVAL_EXAMPLES', 2000, { min: 1, max: 10_000_000 }),
+    promotionTolerance: number('LARR_SCORER_PROMOTION_TOLERANCE', 0, 0, 1),
+  };
+}
+// ── end of scorer CTR model settings ────────────────────────────────────────────────────────────────────
 
 function defaultProjectDir(): string {
   return new URL('../..', import.meta.url).pathname.replace(/\/$/, '');

@@ -4,7 +4,7 @@ import type { MetricsSink, StageMetricsRow } from './stage-metrics.ts';
 
 /**
  * Writes closed metric windows to `stage_metrics` and dead letters to `dead_letters` (see
- * infra/postgres/migrations/001_core.sql), each call one multi-row statement over unnested arrays.
+ * infra/postgres/migrations/001_core.sql and, for `e2e_ms_buckets`, 005_report_views.sql), each call one multi-row statement over unnested arrays.
  * Table names are unqualified: the pool's `search_path` selects the schema.
  */
 export class PgMetricsSink implements MetricsSink {
@@ -22,12 +22,14 @@ export class PgMetricsSink implements MetricsSink {
          (stage, instance_id, consumer_group, window_start, window_end,
           records_in, records_out, dead_letters, lru_hits, store_hits, embedder_texts, embedder_calls,
           coalesced, batches, batch_ms_p50, batch_ms_p95, batch_ms_p99, batch_ms_max,
-          e2e_ms_p50, e2e_ms_p99, e2e_ms_max, consumer_lag)
+          e2e_ms_p50, e2e_ms_p99, e2e_ms_max, consumer_lag, e2e_ms_buckets,
+          scene_cache_hits, scene_cache_misses)
        SELECT * FROM unnest(
          $1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[],
          $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],
          $13::bigint[], $14::bigint[], $15::float8[], $16::float8[], $17::float8[], $18::float8[],
-         $19::float8[], $20::float8[], $21::float8[], $22::bigint[])`,
+         $19::float8[], $20::float8[], $21::float8[], $22::bigint[], $23::jsonb[],
+         $24::bigint[], $25::bigint[])`,
       [
         column((row) => pgText(row.stage)),
         column((row) => pgText(row.instanceId)),
@@ -51,6 +53,11 @@ export class PgMetricsSink implements MetricsSink {
         column((row) => row.e2eMsP99),
         column((row) => row.e2eMsMax),
         column((row) => row.consumerLag),
+        // jsonb (migration 005): a JSON array of bucket counts, NULL when the row has none.
+        column((row) => (row.e2eMsBuckets == null ? null : JSON.stringify(row.e2eMsBuckets))),
+        // scene_cache_* (migration 004): the embedder's scene-vector cache.
+        column((row) => row.sceneCacheHits ?? 0),
+        column((row) => row.sceneCacheMisses ?? 0),
       ],
     );
   }

@@ -25,12 +25,22 @@ export interface StageCounters {
   embedderCalls: number;
   /** Misses served by a request already in flight. */
   coalesced: number;
+  /** Scene vectors served without an encoder pass (scene cache, or a repeat within the chunk); agg only. */
+  sceneCacheHits: number;
+  /** Distinct scenes that needed an encoder pass; agg only. */
+  sceneCacheMisses: number;
   /** Chunks processed; counted by `recordBatch`. */
   batches: number;
 }
 
 /** One closed window, ready for `stage_metrics`. Times are ms since epoch; latencies are ms. */
-export interface StageMetricsRow extends StageIdentity, StageCounters {
+/** Counters a row may leave out (0), so rows built elsewhere before they existed stay valid. */
+type OptionalCounters = 'sceneCacheHits' | 'sceneCacheMisses';
+
+export interface StageMetricsRow
+  extends StageIdentity,
+    Omit<StageCounters, OptionalCounters>,
+    Partial<Pick<StageCounters, OptionalCounters>> {
   readonly windowStart: number;
   readonly windowEnd: number;
   /** Nearest-rank percentiles of chunk durations; null when the window saw no chunk. */
@@ -42,6 +52,11 @@ export interface StageMetricsRow extends StageIdentity, StageCounters {
   readonly e2eMsP50: number | null;
   readonly e2eMsP99: number | null;
   readonly e2eMsMax: number | null;
+  /**
+   * Every end-to-end latency of the window counted in the fixed buckets of `E2E_BUCKET_UPPER_MS` (exact,
+   * not sampled); null when the window produced nothing. Optional so rows built elsewhere stay valid.
+   */
+  readonly e2eMsBuckets?: readonly number[] | null;
   /** Last consumer lag set in the window; null when none was. */
   readonly consumerLag: number | null;
 }
@@ -74,6 +89,7 @@ export class StageMetrics {
   readonly #identity: StageIdentity;
   readonly #batchMs: LatencyReservoir;
   readonly #endToEndMs: LatencyReservoir;
+  readonly #endToEndBuckets = new LatencyHistogram();
   #counters: StageCounters = emptyCounters();
   #consumerLag: number | null = null;
   #windowStart: number;
@@ -117,6 +133,7 @@ export class StageMetrics {
    */
   recordEndToEnd(latencyMs: number): void {
     this.#endToEndMs.add(latencyMs);
+    this.#endToEndBuckets.add(latencyMs);
   }
 
   /** Messages behind the log end over the partitions this instance owns (the last value wins). */
@@ -141,12 +158,14 @@ export class StageMetrics {
       e2eMsP50: endToEnd.percentiles[0] ?? null,
       e2eMsP99: endToEnd.percentiles[1] ?? null,
       e2eMsMax: endToEnd.max,
+      e2eMsBuckets: this.#endToEndBuckets.total === 0 ? null : this.#endToEndBuckets.counts(),
       consumerLag: this.#consumerLag,
     };
     this.#counters = emptyCounters();
     this.#consumerLag = null;
     this.#batchMs.reset();
     this.#endToEndMs.reset();
+    this.#endToEndBuckets.reset();
     this.#windowStart = row.windowEnd;
     return row;
   }
@@ -202,6 +221,48 @@ export class LatencyReservoir {
   }
 }
 
+/**
+ * Exclusive upper bounds (ms) of the end-to-end latency buckets but the last: powers of two from 1 ms to
+ * 65.5 s. Bucket 0 is [0, 1) ms, bucket i is [2^(i-1), 2^i) ms, the last bucket [65536 ms, ∞). Log-spaced,
+ * so one set of buckets covers a local run and a backlog; fixed, so the counts of any windows and
+ * instances add up to an exact histogram. Migration 005 (`v_e2e_latency_buckets`) has the same bounds.
+ */
+export const E2E_BUCKET_UPPER_MS: readonly number[] = Array.from({ length: 17 }, (_, index) => 2 ** index);
+
+/** Exact counts of latencies in the buckets of `E2E_BUCKET_UPPER_MS` (bounded memory at any rate). */
+export class LatencyHistogram {
+  readonly #counts = new Array<number>(E2E_BUCKET_UPPER_MS.length + 1).fill(0);
+  #total = 0;
+
+  /** Latencies counted since the last reset. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Same rules as the reservoir: a negative latency counts as 0, a non-finite one is ignored. */
+  add(valueMs: number): void {
+    if (!Number.isFinite(valueMs)) return;
+    this.#counts[latencyBucket(valueMs)]!++;
+    this.#total++;
+  }
+
+  counts(): number[] {
+    return [...this.#counts];
+  }
+
+  reset(): void {
+    this.#counts.fill(0);
+    this.#total = 0;
+  }
+}
+
+/** Index of the bucket of `E2E_BUCKET_UPPER_MS` that holds `valueMs` (negative values go to bucket 0). */
+export function latencyBucket(valueMs: number): number {
+  let bucket = 0;
+  while (bucket < E2E_BUCKET_UPPER_MS.length && valueMs >= E2E_BUCKET_UPPER_MS[bucket]!) bucket++;
+  return bucket;
+}
+
 /** The ceil(p/100 · n)-th smallest of `sorted` (ascending, non-empty). */
 export function nearestRank(sorted: ArrayLike<number>, percentile: number): number {
   if (!(percentile > 0 && percentile <= 100))
@@ -220,6 +281,8 @@ function emptyCounters(): StageCounters {
     embedderTexts: 0,
     embedderCalls: 0,
     coalesced: 0,
+    sceneCacheHits: 0,
+    sceneCacheMisses: 0,
     batches: 0,
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PgMetricsSink } from '../../src/metrics/pg-metrics-sink.ts';
-import { StageMetrics, type StageMetricsRow } from '../../src/metrics/stage-metrics.ts';
+import { E2E_BUCKET_UPPER_MS, StageMetrics, type StageMetricsRow } from '../../src/metrics/stage-metrics.ts';
 import type { DeadLetter } from '../../src/schemas/records.ts';
 import { createTestSchema } from '../helpers/database.ts';
 
@@ -203,7 +203,8 @@ test('a StageMetrics snapshot round-trips through the table', async () => {
     await new PgMetricsSink(db.pool).write([snapshot]);
     const { rows } = await db.pool.query(
       `SELECT stage, instance_id, consumer_group, window_start, window_end, records_in, batches,
-              batch_ms_p50, batch_ms_max, e2e_ms_p99, consumer_lag, recorded_at IS NOT NULL AS recorded
+              batch_ms_p50, batch_ms_max, e2e_ms_p99, consumer_lag, e2e_ms_buckets,
+              recorded_at IS NOT NULL AS recorded
          FROM stage_metrics`,
     );
     assert.deepEqual(rows, [
@@ -219,9 +220,62 @@ test('a StageMetrics snapshot round-trips through the table', async () => {
         batch_ms_max: 12.5,
         e2e_ms_p99: 40.25,
         consumer_lag: null,
+        // 40.25 ms lies in [32, 64) ms: bucket 6.
+        e2e_ms_buckets: [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         recorded: true,
       },
     ]);
+  } finally {
+    await db.drop();
+  }
+});
+
+test('rows without latency buckets store NULL; v_e2e_latency_buckets has the bounds of E2E_BUCKET_UPPER_MS', async () => {
+  const db = await createTestSchema({ migrated: true });
+  try {
+    const metrics = new StageMetrics(
+      { stage: 'embedder', instanceId: 'x', consumerGroup: 'g' },
+      { now: at('2024-06-01T12:00:00Z') },
+    );
+    for (const latency of [0.5, 1, 3, 3.9, 70_000]) metrics.recordEndToEnd(latency);
+    const withBuckets = metrics.snapshot(at('2024-06-01T12:00:05Z'));
+    const withoutBuckets = row({
+      instanceId: 'y',
+      windowStart: at('2024-06-01T12:00:00Z'),
+      windowEnd: at('2024-06-01T12:00:05Z'),
+    });
+    await new PgMetricsSink(db.pool).write([withBuckets, withoutBuckets]);
+    const stored = await db.pool.query<{ instance_id: string; e2e_ms_buckets: number[] | null }>(
+      'SELECT instance_id, e2e_ms_buckets FROM stage_metrics ORDER BY instance_id',
+    );
+    assert.deepEqual(
+      stored.rows.map((r) => r.e2e_ms_buckets === null),
+      [false, true],
+    );
+    const { rows } = await db.pool.query<{
+      bucket: number;
+      lower_ms: number;
+      upper_ms: number | null;
+      records: string;
+    }>('SELECT bucket, lower_ms, upper_ms, records FROM v_e2e_latency_buckets ORDER BY bucket');
+    assert.equal(rows.length, E2E_BUCKET_UPPER_MS.length + 1);
+    rows.forEach((bucket, index) => {
+      assert.equal(bucket.bucket, index);
+      assert.equal(bucket.lower_ms, index === 0 ? 0 : E2E_BUCKET_UPPER_MS[index - 1]);
+      assert.equal(bucket.upper_ms, E2E_BUCKET_UPPER_MS[index] ?? null);
+    });
+    // 0.5 → [0, 1); 1 → [1, 2); 3 and 3.9 → [2, 4); 70 s → the open last bucket.
+    assert.deepEqual(
+      rows
+        .filter((bucket) => bucket.records !== '0')
+        .map((bucket) => [bucket.bucket, Number(bucket.records)]),
+      [
+        [0, 1],
+        [1, 1],
+        [2, 2],
+        [17, 1],
+      ],
+    );
   } finally {
     await db.drop();
   }

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LatencyReservoir, nearestRank, StageMetrics } from '../../src/metrics/stage-metrics.ts';
+import {
+  E2E_BUCKET_UPPER_MS,
+  LatencyHistogram,
+  LatencyReservoir,
+  latencyBucket,
+  nearestRank,
+  StageMetrics,
+} from '../../src/metrics/stage-metrics.ts';
 
 const identity = { stage: 'embedder', instanceId: 'host-1-42', consumerGroup: 'embedder' };
 
@@ -42,6 +49,9 @@ test('a window sums counters, computes exact percentiles, and snapshot starts an
     embedderTexts: 3,
     embedderCalls: 1,
     coalesced: 1,
+    // Scene-cache counters (helper 3, [AGG] embedder): not counted in this window.
+    sceneCacheHits: 0,
+    sceneCacheMisses: 0,
     batches: 100,
     batchMsP50: 50,
     batchMsP95: 95,
@@ -51,6 +61,8 @@ test('a window sums counters, computes exact percentiles, and snapshot starts an
     e2eMsP50: 10,
     e2eMsP99: 30,
     e2eMsMax: 30,
+    // Every latency counted (not sampled): 0 in [0, 1) ms, 10 in [8, 16), 20 and 30 in [16, 32).
+    e2eMsBuckets: [1, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     consumerLag: 7,
   });
 
@@ -63,6 +75,7 @@ test('a window sums counters, computes exact percentiles, and snapshot starts an
   assert.equal(empty.batchMsMax, null);
   assert.equal(empty.e2eMsP99, null);
   assert.equal(empty.consumerLag, null);
+  assert.equal(empty.e2eMsBuckets, null);
   assert.equal(metrics.windowStart, 11_000);
 });
 
@@ -106,4 +119,35 @@ test('past its capacity the reservoir keeps a uniform sample and the exact max',
   reservoir.reset();
   assert.deepEqual(reservoir.summary([50]), { percentiles: [], max: null });
   assert.throws(() => new LatencyReservoir(0), RangeError);
+});
+
+test('latency buckets are powers of two: [0, 1) ms, [2^(i-1), 2^i) ms, then one open bucket', () => {
+  assert.equal(E2E_BUCKET_UPPER_MS.length, 17);
+  assert.equal(E2E_BUCKET_UPPER_MS[0], 1);
+  assert.equal(E2E_BUCKET_UPPER_MS.at(-1), 65_536);
+  assert.equal(latencyBucket(-3), 0);
+  assert.equal(latencyBucket(0.999), 0);
+  assert.equal(latencyBucket(1), 1);
+  assert.equal(latencyBucket(1.999), 1);
+  assert.equal(latencyBucket(2), 2);
+  assert.equal(latencyBucket(1023.9), 10);
+  assert.equal(latencyBucket(1024), 11);
+  assert.equal(latencyBucket(65_535.9), 16);
+  assert.equal(latencyBucket(65_536), 17);
+  assert.equal(latencyBucket(1e12), 17);
+});
+
+test('the latency histogram counts every value beyond the reservoir size, and resets', () => {
+  const histogram = new LatencyHistogram();
+  for (let i = 0; i < 10_000; i++) histogram.add(i % 2 === 0 ? 5 : 500);
+  histogram.add(Number.NaN);
+  histogram.add(Number.POSITIVE_INFINITY);
+  assert.equal(histogram.total, 10_000);
+  const counts = histogram.counts();
+  assert.equal(counts.length, 18);
+  assert.equal(counts[latencyBucket(5)], 5_000);
+  assert.equal(counts[latencyBucket(500)], 5_000);
+  histogram.reset();
+  assert.equal(histogram.total, 0);
+  assert.ok(histogram.counts().every((count) => count === 0));
 });

@@ -1,5 +1,5 @@
 import { PoisonRecordError } from '../../errors.ts';
-import type { SceneAggregator } from '../../aggregate/scene-aggregator.ts';
+import type { ChunkAggregator, SceneCacheStats } from '../../aggregate/chunk-aggregator.ts';
 import type { CacheLookupStats, EmbeddingCache, EmbeddingRequest } from '../../embedding/embedding-cache.ts';
 import { featurize } from '../../featurize/featurize.ts';
 import type { SceneEvent, SceneVector } from '../../schemas/records.ts';
@@ -8,7 +8,8 @@ import type { StreamRecord } from '../stream-record.ts';
 export interface EmbedScenesDeps {
   readonly decodeSceneEvent: (value: Buffer | null) => Promise<SceneEvent>;
   readonly cache: EmbeddingCache;
-  readonly aggregator: SceneAggregator;
+  /** Aggregates the whole chunk with one version (the mean baseline, or the encoder behind its scene cache). */
+  readonly aggregator: ChunkAggregator;
   readonly maxFieldChars: number;
   readonly now: () => number;
 }
@@ -22,6 +23,7 @@ export interface EmbedScenesResult {
   readonly scenes: readonly EmbeddedScene[];
   readonly poison: readonly { record: StreamRecord; error: PoisonRecordError }[];
   readonly cacheStats: CacheLookupStats;
+  readonly sceneCacheStats: SceneCacheStats;
 }
 
 interface PreparedScene {
@@ -32,7 +34,8 @@ interface PreparedScene {
 
 /**
  * The embedder stage over a chunk of scene-event records: decode → featurize → content keys → one cache
- * lookup for the whole chunk (so misses are batched and identical texts looked up once) → aggregate.
+ * lookup for the whole chunk (so misses are batched and identical texts looked up once) → aggregate the
+ * chunk with one aggregator version (for the encoder: scene cache, then one batched pass for the misses).
  * Poison records come back in `poison`; a failing cache or model rejects the whole chunk (retriable).
  */
 export async function embedScenes(
@@ -60,29 +63,32 @@ export async function embedScenes(
   }
 
   const { vectors, stats } = await cache.resolve(prepared.flatMap((scene) => scene.requests));
+  const aggregation = deps.aggregator.aggregateChunk(
+    prepared.map(({ requests }) => ({
+      fields: requests.map((request) => ({ field: request.field, vector: vectors.get(request.key)! })),
+      featureKeys: requests.map((request) => ({ field: request.field, key: request.key })),
+    })),
+  );
   const producedAt = deps.now();
   const models = {
     embeddingModel: cache.modelVersion,
     templateVersion: cache.templateVersion,
-    aggregator: deps.aggregator.version,
+    aggregator: aggregation.version,
   };
-  const scenes = prepared.map(({ record, event, requests }): EmbeddedScene => {
-    const sceneVector = deps.aggregator.aggregate(
-      requests.map((request) => ({ field: request.field, vector: vectors.get(request.key)! })),
-    );
-    return {
+  const scenes = prepared.map(
+    ({ record, event, requests }, index): EmbeddedScene => ({
       record,
       sceneVector: {
         eventId: event.eventId,
         userId: event.userId,
         eventTime: event.eventTime,
-        vector: Array.from(sceneVector),
+        vector: Array.from(aggregation.vectors[index]!),
         models,
         featureKeys: requests.map((request) => ({ field: request.field, key: request.key })),
         source: { topic: record.topic, partition: record.partition, offset: Number(record.offset) },
         producedAt,
       },
-    };
-  });
-  return { scenes, poison, cacheStats: stats };
+    }),
+  );
+  return { scenes, poison, cacheStats: stats, sceneCacheStats: aggregation.stats };
 }

@@ -3,7 +3,7 @@ import { metrics } from '@opentelemetry/api';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { LarrConfig } from '../../config/config.ts';
-import { MeanAggregator } from '../../aggregate/mean-aggregator.ts';
+import type { SceneCacheStats } from '../../aggregate/chunk-aggregator.ts';
 import { createPool } from '../../db/pool.ts';
 import { createEmbedder } from '../../embedding/create-embedder.ts';
 import { EmbeddingCache, type CacheLookupStats } from '../../embedding/embedding-cache.ts';
@@ -21,6 +21,7 @@ import { toDeadLetter } from '../dead-letter.ts';
 import type { OutboundMessage } from '../stream-record.ts';
 import { embedScenes } from './embed-scenes.ts';
 import { MetricsFlusher } from './metrics-flusher.ts';
+import { startSceneAggregation } from './scene-aggregation.ts';
 
 export const EMBEDDER_STAGE = 'embedder';
 
@@ -33,6 +34,8 @@ export interface StageTotals {
   coalesced: number;
   embedderTexts: number;
   embedderCalls: number;
+  sceneCacheHits: number;
+  sceneCacheMisses: number;
 }
 
 export interface EmbedderStageOptions {
@@ -60,7 +63,8 @@ export interface EmbedderStage {
 
 /**
  * Wires the embedder stage: scene-events → featurize → embedding cache (LRU → Postgres → model) →
- * aggregate → scene-vectors, with dead letters to the dead-letter topic and its Postgres mirror, and stage
+ * aggregate (mean baseline, or the `[AGG]` encoder behind a scene cache, hot-reloaded from model-updates;
+ * `LARR_AGGREGATOR`) → scene-vectors, with dead letters to the dead-letter topic and its Postgres mirror, and stage
  * metrics to Postgres and OpenTelemetry. Assumes `larr db migrate` and `larr topics apply` have run.
  */
 export async function startEmbedderStage(
@@ -74,6 +78,7 @@ export async function startEmbedderStage(
     output: topicName(catalog, 'scene-vectors'),
     deadLetters: topicName(catalog, 'dead-letters'),
   };
+  const modelUpdatesTopic = topicName(catalog, 'model-updates');
   const registry = createSchemaRegistry(config);
   const [sceneEvents, sceneVectors, deadLetters] = await Promise.all([
     createRecordCodec(registry, config.projectDir, SUBJECTS.sceneEvent),
@@ -92,8 +97,27 @@ export async function startEmbedderStage(
     templateVersion: TEMPLATE_VERSION,
     lruEntries: config.embedder.lruEntries,
   });
-  const aggregator = new MeanAggregator(embedder.dimension);
   const sink = new PgMetricsSink(pool);
+  const kafka = options.kafka ?? createKafka(config.kafka, { clientIdSuffix: EMBEDDER_STAGE });
+  let aggregation: Awaited<ReturnType<typeof startSceneAggregation>>;
+  try {
+    aggregation = await startSceneAggregation(config, {
+      stage: EMBEDDER_STAGE,
+      kafka,
+      db: pool,
+      schemaRegistry: registry,
+      embedder,
+      topics: { modelUpdates: modelUpdatesTopic, deadLetters: topics.deadLetters },
+      deadLetterCodec: deadLetters,
+      sink,
+      log,
+    });
+  } catch (err) {
+    await embedder.close?.();
+    await pool.end();
+    throw err;
+  }
+  const { aggregator } = aggregation;
   const stageMetrics = new StageMetrics(
     {
       stage: EMBEDDER_STAGE,
@@ -108,11 +132,18 @@ export async function startEmbedderStage(
   // Cache lookups since the last committed chunk; drained into the metrics when a chunk commits, so the
   // counts stay exact whichever chunk (or retry of one) made them.
   let pendingCacheStats = emptyCacheStats();
-  const totals: StageTotals = { recordsIn: 0, recordsOut: 0, deadLetters: 0, ...emptyCacheStats() };
+  let pendingSceneStats = emptySceneStats();
+  const totals: StageTotals = {
+    recordsIn: 0,
+    recordsOut: 0,
+    deadLetters: 0,
+    ...emptyCacheStats(),
+    ...emptySceneStats(),
+  };
 
   const runner = new BatchStageRunner({
     stage: EMBEDDER_STAGE,
-    kafka: options.kafka ?? createKafka(config.kafka, { clientIdSuffix: EMBEDDER_STAGE }),
+    kafka,
     groupId: config.embedder.groupId,
     inputTopics: [topics.input],
     fromBeginning: options.fromBeginning ?? true,
@@ -131,6 +162,9 @@ export async function startEmbedderStage(
       });
       for (const [name, value] of Object.entries(result.cacheStats)) {
         pendingCacheStats[name as keyof CacheLookupStats] += value;
+      }
+      for (const [name, value] of Object.entries(result.sceneCacheStats)) {
+        pendingSceneStats[name as keyof SceneCacheStats] += value;
       }
       const messages: OutboundMessage[] = [];
       for (const scene of result.scenes) {
@@ -173,7 +207,15 @@ export async function startEmbedderStage(
     const dead = report.result.poison.length;
     const cacheStats = pendingCacheStats;
     pendingCacheStats = emptyCacheStats();
-    const counts = { recordsIn: report.records.length, recordsOut, deadLetters: dead, ...cacheStats };
+    const sceneStats = pendingSceneStats;
+    pendingSceneStats = emptySceneStats();
+    const counts = {
+      recordsIn: report.records.length,
+      recordsOut,
+      deadLetters: dead,
+      ...cacheStats,
+      ...sceneStats,
+    };
     stageMetrics.count(counts);
     for (const [name, value] of Object.entries(counts)) totals[name as keyof StageTotals] += value;
     stageMetrics.recordBatch(report.durationMs);
@@ -192,6 +234,8 @@ export async function startEmbedderStage(
     instruments.cache.add(cacheStats.storeHits, { level: 'store' });
     instruments.cache.add(cacheStats.coalesced, { level: 'coalesced' });
     instruments.cache.add(cacheStats.embedderTexts, { level: 'model' });
+    instruments.sceneCache.add(sceneStats.sceneCacheHits, { outcome: 'hit' });
+    instruments.sceneCache.add(sceneStats.sceneCacheMisses, { outcome: 'miss' });
     instruments.batchMs.record(report.durationMs);
   }
 
@@ -200,6 +244,7 @@ export async function startEmbedderStage(
     await runner.start();
   } catch (err) {
     await flusher.stop();
+    await aggregation.stop();
     await embedder.close?.();
     await pool.end();
     throw err;
@@ -208,15 +253,18 @@ export async function startEmbedderStage(
     `embedder: consuming ${topics.input} as group ${config.embedder.groupId}; model ${embedder.modelVersion}, aggregator ${aggregator.version}`,
   );
 
+  const failure = Promise.race([runner.failure, aggregation.failure]);
+  failure.catch(() => undefined);
   let stopping: Promise<void> | undefined;
   return {
-    failure: runner.failure,
+    failure,
     metrics: stageMetrics,
     topics,
     totals,
     stop() {
       stopping ??= (async () => {
         await runner.stop();
+        await aggregation.stop();
         await flusher.stop();
         await embedder.close?.();
         await pool.end();
@@ -228,6 +276,10 @@ export async function startEmbedderStage(
 
 function emptyCacheStats(): CacheLookupStats {
   return { lruHits: 0, coalesced: 0, storeHits: 0, embedderTexts: 0, embedderCalls: 0 };
+}
+
+function emptySceneStats(): SceneCacheStats {
+  return { sceneCacheHits: 0, sceneCacheMisses: 0 };
 }
 
 function createInstruments() {
@@ -251,6 +303,10 @@ function createInstruments() {
     cache: counter(
       'larr_embedding_lookups',
       'Distinct embedding keys per cache level (lru, store, coalesced, model)',
+    ),
+    sceneCache: counter(
+      'larr_scene_cache_lookups',
+      'Scene vectors by scene-cache outcome (hit: no encoder pass, miss: encoded); [AGG] aggregator only',
     ),
     batchMs: { record: (value: number) => batchMs.record(value, attributes) },
   };

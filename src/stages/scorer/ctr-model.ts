@@ -1,14 +1,23 @@
 import { bucketOf, fnv1a32 } from '../../baselines/features.ts';
 import { requireInRange, sigmoid } from '../../baselines/sparse-classifier.ts';
+import type { FieldEmbedding } from '../../aggregate/scene-aggregator.ts';
 
 /** One impression as the CTR model sees it. */
 export interface CtrExample {
+  /** The scene event (request) the impression was shown in; impressions of one event share a scene. */
+  readonly eventId: string;
   readonly userId: string;
   readonly itemId: string;
   /** 0-based slot in the shown list, when known. */
   readonly position: number | null;
   /** The scene vector of the impression's event; null for the IDs-only fallback (no vector joined). */
   readonly sceneVector: ArrayLike<number> | null;
+  /**
+   * The frozen per-field text embeddings of the event's scene, looked up by the vector's feature keys, for
+   * a model that computes its own scene vector (`LarrOnlineModel`). null when no vector joined, when the
+   * model does not read them (`readsFieldEmbeddings` false), or when a key was not in the embedding store.
+   */
+  readonly fields: readonly FieldEmbedding[] | null;
 }
 
 export interface LabelledCtrExample extends CtrExample {
@@ -21,12 +30,19 @@ export interface LabelledCtrExample extends CtrExample {
  * it reports were never trained on their own labels.
  */
 export interface CtrModel {
-  /** Written into every CtrScore (`ctrModel`). */
+  /** The exact weights that score now; written into every CtrScore (`ctrModel`). */
   readonly version: string;
+  /**
+   * Names the model across its online versions (`prequential_metrics.ctr_model`: a metrics window spans
+   * many versions of an online learner). Equal to `version` for a model whose version never changes.
+   */
+  readonly family: string;
+  /** True when `score` / `update` use `CtrExample.fields` (the scorer then looks them up). */
+  readonly readsFieldEmbeddings: boolean;
   /** Click probabilities in (0, 1), one per example, in order. */
-  score(examples: readonly CtrExample[]): Float64Array;
-  /** One online step per example, in order. */
-  update(examples: readonly LabelledCtrExample[]): void;
+  score(examples: readonly CtrExample[]): Promise<Float64Array>;
+  /** Learns from the examples, in order (how many steps is the model's business). */
+  update(examples: readonly LabelledCtrExample[]): Promise<void>;
 }
 
 export interface SceneLogisticRegressionConfig {
@@ -64,6 +80,8 @@ export const SCENE_LR_VERSION = 'ids-scene-lr-baseline-v1';
  */
 export class SceneLogisticRegression implements CtrModel {
   readonly version = SCENE_LR_VERSION;
+  readonly family = SCENE_LR_VERSION;
+  readonly readsFieldEmbeddings = false;
   readonly config: SceneLogisticRegressionConfig;
   #bias = 0;
   #biasAccumulator: number;
@@ -90,7 +108,17 @@ export class SceneLogisticRegression implements CtrModel {
     this.#idAccumulators = new Float32Array(2 ** full.idHashBits).fill(full.initialAccumulator);
   }
 
-  score(examples: readonly CtrExample[]): Float64Array {
+  // Async only to fit the interface (the tfjs model's optimizer is async); the work is synchronous.
+  score(examples: readonly CtrExample[]): Promise<Float64Array> {
+    return Promise.resolve(this.scoreNow(examples));
+  }
+
+  update(examples: readonly LabelledCtrExample[]): Promise<void> {
+    this.updateNow(examples);
+    return Promise.resolve();
+  }
+
+  scoreNow(examples: readonly CtrExample[]): Float64Array {
     const out = new Float64Array(examples.length);
     examples.forEach((example, i) => {
       out[i] = sigmoid(this.#logit(example, this.#idBuckets(example)));
@@ -98,7 +126,7 @@ export class SceneLogisticRegression implements CtrModel {
     return out;
   }
 
-  update(examples: readonly LabelledCtrExample[]): void {
+  updateNow(examples: readonly LabelledCtrExample[]): void {
     const { learningRate, l2 } = this.config;
     for (const example of examples) {
       const ids = this.#idBuckets(example);

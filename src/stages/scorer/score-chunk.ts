@@ -1,18 +1,28 @@
+import type { FieldEmbedding } from '../../aggregate/scene-aggregator.ts';
 import { PoisonRecordError } from '../../errors.ts';
 import type { CtrScore, FeatureKey, Impression, ModelVersions, SceneVector } from '../../schemas/records.ts';
 import type { StreamRecord } from '../stream-record.ts';
 import type { CtrExample, CtrModel, LabelledCtrExample } from './ctr-model.ts';
+import { fieldsOf, type FieldLookupStats } from './field-embeddings.ts';
 import type { JoinOutcome, JoinWindow } from './join-window.ts';
 import type { PrequentialWindow, SceneSlices } from './prequential-metrics.ts';
 import { sceneSlices } from './scene-slices.ts';
 
-/** A scene vector as the window holds it: the record and its metric slices. */
+/** A scene vector as the window holds it: the record, its metric slices and (when read) its field embeddings. */
 export interface HeldSceneVector {
   readonly sceneVector: SceneVector;
   readonly slices: SceneSlices;
+  /** The frozen field embeddings of its feature keys, for a model that reads them; null otherwise. */
+  readonly fields: readonly FieldEmbedding[] | null;
 }
 
-export type ScorerJoinWindow = JoinWindow<HeldSceneVector, Impression>;
+/** An impression as the window holds it, with the time it was produced (its Kafka record timestamp). */
+export interface HeldImpression {
+  readonly impression: Impression;
+  readonly producedAt: number;
+}
+
+export type ScorerJoinWindow = JoinWindow<HeldSceneVector, HeldImpression>;
 
 /** Scene model versions of a score made without a scene vector. */
 export const NO_SCENE_MODELS: ModelVersions = {
@@ -30,6 +40,10 @@ export interface ScoreChunkDeps {
   readonly textsFor: (
     featureKeyLists: readonly (readonly FeatureKey[])[],
   ) => Promise<ReadonlyMap<string, string>>;
+  /** Frozen field embeddings of the feature keys; used when the model `readsFieldEmbeddings`. */
+  readonly fieldVectorsFor?: (
+    featureKeyLists: readonly (readonly FeatureKey[])[],
+  ) => Promise<{ vectors: ReadonlyMap<string, Float32Array>; stats: FieldLookupStats }>;
   readonly window: ScorerJoinWindow;
   readonly model: CtrModel;
   readonly metrics: PrequentialWindow;
@@ -41,6 +55,13 @@ export interface ScoreChunkDeps {
 export interface ScoreChunkResult {
   readonly scores: readonly CtrScore[];
   readonly poison: readonly { record: StreamRecord; error: PoisonRecordError }[];
+  /** Per score: scoredAt − the impression's produce time (ms), the scorer's produce→score latency. */
+  readonly latenciesMs: readonly number[];
+  /** Scores made with field embeddings (`withFields`) and without (IDs-only fallback, `withoutFields`). */
+  readonly withFields: number;
+  readonly withoutFields: number;
+  /** Field-embedding lookups of the chunk's vectors (all zero when the model does not read them). */
+  readonly fieldLookup: FieldLookupStats;
 }
 
 type Decoded =
@@ -49,14 +70,15 @@ type Decoded =
 
 interface ToScore {
   readonly impression: Impression;
+  readonly producedAt: number;
   readonly vector: HeldSceneVector | null;
 }
 
 /**
  * The scorer over a chunk of scene-vector and impression records (both topics, one co-partition):
  *
- * 1. decode everything and look up the slice texts — the only steps that can fail, so a retried chunk
- *    finds the window untouched;
+ * 1. decode everything and look up the slice texts and (for a model that reads them) the vectors' field
+ *    embeddings — the only steps that can fail on input, so a retried chunk finds the window untouched;
  * 2. offer the records to the join window, in order, collecting what it releases;
  * 3. score every released impression in one call (joined ones with their vector, the rest IDs-only);
  * 4. add the labelled ones to the prequential metrics, then update the model with them (test-then-train).
@@ -71,7 +93,8 @@ export async function scoreChunk(
     try {
       if (record.topic === deps.sceneVectorsTopic) {
         const sceneVector = await deps.decodeSceneVector(record.value);
-        requireUsableVector(sceneVector, deps.dimension);
+        // A model that computes its own scene vector does not read this one: any dimension will do.
+        requireUsableVector(sceneVector, deps.model.readsFieldEmbeddings ? undefined : deps.dimension);
         decoded.push({ kind: 'vector', record, sceneVector });
       } else if (record.topic === deps.impressionsTopic) {
         decoded.push({ kind: 'impression', record, impression: await deps.decodeImpression(record.value) });
@@ -86,19 +109,24 @@ export async function scoreChunk(
   const vectors = decoded.flatMap((entry) => (entry.kind === 'vector' ? [entry.sceneVector] : []));
   const texts =
     vectors.length === 0 ? new Map<string, string>() : await deps.textsFor(vectors.map((v) => v.featureKeys));
+  const readsFields = deps.model.readsFieldEmbeddings && deps.fieldVectorsFor !== undefined;
+  const fieldLookup =
+    readsFields && vectors.length > 0
+      ? await deps.fieldVectorsFor(vectors.map((v) => v.featureKeys))
+      : { vectors: new Map<string, Float32Array>(), stats: { lruHits: 0, storeHits: 0, missing: 0 } };
 
   // From here on nothing awaits or throws on input: the window and the model change together.
   const now = deps.now();
   const toScore: ToScore[] = [];
-  const take = (outcomes: readonly JoinOutcome<HeldSceneVector, Impression>[]) => {
+  const take = (outcomes: readonly JoinOutcome<HeldSceneVector, HeldImpression>[]) => {
     for (const outcome of outcomes) {
       if (outcome.kind === 'rewound') {
         deps.metrics.count('rewound', outcome.dropped);
         continue;
       }
       deps.metrics.count(outcome.kind);
-      if (outcome.kind === 'joined') toScore.push({ impression: outcome.impression, vector: outcome.vector });
-      else if ('impression' in outcome) toScore.push({ impression: outcome.impression, vector: null });
+      if (outcome.kind === 'joined') toScore.push({ ...outcome.impression, vector: outcome.vector });
+      else if ('impression' in outcome) toScore.push({ ...outcome.impression, vector: null });
     }
   };
   for (const entry of decoded) {
@@ -108,28 +136,36 @@ export async function scoreChunk(
       offset: entry.record.offset,
     };
     if (entry.kind === 'vector') {
-      const held = {
+      const held: HeldSceneVector = {
         sceneVector: entry.sceneVector,
         slices: sceneSlices(entry.sceneVector.featureKeys, texts),
+        fields: readsFields ? fieldsOf(entry.sceneVector.featureKeys, fieldLookup.vectors) : null,
       };
       take(deps.window.offerVector(entry.sceneVector.eventId, held, source, now));
     } else {
-      take(deps.window.offerImpression(entry.impression.eventId, entry.impression, source, now));
+      const held: HeldImpression = { impression: entry.impression, producedAt: entry.record.timestamp };
+      take(deps.window.offerImpression(entry.impression.eventId, held, source, now));
     }
   }
   take(deps.window.expire(now));
-  if (toScore.length === 0) return { scores: [], poison };
+  const empty = { scores: [], poison, latenciesMs: [], withFields: 0, withoutFields: 0 };
+  if (toScore.length === 0) return { ...empty, fieldLookup: fieldLookup.stats };
 
   const examples = toScore.map(
     ({ impression, vector }): CtrExample => ({
+      eventId: impression.eventId,
       userId: impression.userId,
       itemId: impression.itemId,
       position: impression.position,
       sceneVector: vector === null ? null : vector.sceneVector.vector,
+      fields: vector === null ? null : vector.fields,
     }),
   );
-  const probabilities = deps.model.score(examples);
+  // The model's score and update do not fail on input (decoding and lookups are done); awaiting them only
+  // lets the optimizer read its gradient norm back.
+  const probabilities = await deps.model.score(examples);
   const scoredAt = deps.now();
+  const version = deps.model.version;
   const labelled: LabelledCtrExample[] = [];
   const scores = toScore.map(({ impression, vector }, i): CtrScore => {
     const probability = probabilities[i]!;
@@ -150,22 +186,34 @@ export async function scoreChunk(
       userId: impression.userId,
       itemId: impression.itemId,
       score: probability,
-      ctrModel: deps.model.version,
+      ctrModel: version,
       models: vector === null ? NO_SCENE_MODELS : vector.sceneVector.models,
       scoredAt,
     };
   });
   deps.metrics.count('scored', scores.length);
-  deps.model.update(labelled);
-  return { scores, poison };
+  await deps.model.update(labelled);
+  const withFields = examples.filter((example) => example.fields !== null).length;
+  return {
+    scores,
+    poison,
+    latenciesMs: toScore.map(({ producedAt }) => scoredAt - producedAt),
+    withFields,
+    withoutFields: examples.length - withFields,
+    fieldLookup: fieldLookup.stats,
+  };
 }
 
 /** Checked before the window or the model see the vector, so a bad one is poison, not a failed chunk. */
-function requireUsableVector(sceneVector: SceneVector, dimension: { value: number | undefined }): void {
+function requireUsableVector(
+  sceneVector: SceneVector,
+  dimension: { value: number | undefined } | undefined,
+): void {
   const { vector, eventId } = sceneVector;
   if (vector.length === 0 || !vector.every(Number.isFinite)) {
     throw new PoisonRecordError('INVALID_FIELD', `scene vector of event ${eventId} is empty or not finite`);
   }
+  if (dimension === undefined) return;
   dimension.value ??= vector.length;
   if (vector.length !== dimension.value) {
     throw new PoisonRecordError(

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { LarrConfig } from '../../config/config.ts';
 import { createPool } from '../../db/pool.ts';
@@ -7,13 +7,19 @@ import { LarrError } from '../../errors.ts';
 import { BatchStageRunner, type ChunkReport } from '../../kafka/batch-stage-runner.ts';
 import { createKafka } from '../../kafka/client.ts';
 import { CoPartitionAssigner } from '../../kafka/co-partition-assigner.ts';
+import { PgEmbeddingStore } from '../../embedding/pg-embedding-store.ts';
 import { PgMetricsSink } from '../../metrics/pg-metrics-sink.ts';
+import { StageMetrics } from '../../metrics/stage-metrics.ts';
+import { ModelRegistry } from '../../models/model-registry.ts';
 import { createSchemaRegistry } from '../../schemas/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../../schemas/subjects.ts';
 import { loadTopicCatalog, topicName } from '../../topics/catalog.ts';
 import { toDeadLetter } from '../dead-letter.ts';
 import type { OutboundMessage } from '../stream-record.ts';
-import { SceneLogisticRegression, type CtrModel } from './ctr-model.ts';
+import { MetricsFlusher } from '../embedder/metrics-flusher.ts';
+import type { CtrModel } from './ctr-model.ts';
+import { createScorerModel } from './create-scorer-model.ts';
+import { FieldEmbeddingLookup } from './field-embeddings.ts';
 import { JoinWindow } from './join-window.ts';
 import { PgScorerMetricsSink } from './pg-scorer-metrics-sink.ts';
 import {
@@ -24,14 +30,20 @@ import {
   type PrequentialRow,
 } from './prequential-metrics.ts';
 import { FeatureTextLookup } from './scene-slices.ts';
-import { scoreChunk, type HeldSceneVector } from './score-chunk.ts';
-import type { Impression } from '../../schemas/records.ts';
+import {
+  scoreChunk,
+  type HeldImpression,
+  type HeldSceneVector,
+  type ScoreChunkResult,
+} from './score-chunk.ts';
+import { SCORER_STAGE_NAME, ScorerTelemetry } from './scorer-telemetry.ts';
+import { VersionPublisher } from './version-publisher.ts';
 
-export const SCORER_STAGE = 'scorer';
+export const SCORER_STAGE = SCORER_STAGE_NAME;
 
 export interface ScorerStageOptions {
   readonly log?: (line: string) => void;
-  /** The CTR model. @default the `SceneLogisticRegression` baseline */
+  /** The CTR model. @default from `LARR_SCORER_MODEL` (`createScorerModel`) */
   readonly model?: CtrModel;
   /** Start from the earliest offset when the group has no committed offset. @default true */
   readonly fromBeginning?: boolean;
@@ -54,6 +66,11 @@ export interface ScorerStage {
   totals(): JoinOutcomeCounts;
   /** Records held in the join window now. */
   readonly pending: () => number;
+  /** The CTR model scoring (its `version` moves as an online model learns). */
+  readonly model: CtrModel;
+  readonly metrics: StageMetrics;
+  /** Model versions registered and announced since start (the online LARR model only). */
+  publications(): { registered: number; announced: number; queued: number };
   /** Finishes the chunk in progress, commits, leaves the group, writes the last metrics window. */
   stop(): Promise<void>;
 }
@@ -89,8 +106,64 @@ export async function startScorerStage(
   await Promise.all([ctrScores.writerId(), deadLetters.writerId()]);
 
   const pool: pg.Pool = createPool(config.database);
-  const model = options.model ?? new SceneLogisticRegression();
-  const window = new JoinWindow<HeldSceneVector, Impression>({
+  let model: CtrModel;
+  let publisher: VersionPublisher | undefined;
+  let takePublications: () => void = () => undefined;
+  let modelUpdatesProducer: Producer | undefined;
+  let disposeModel: () => void = () => undefined;
+  try {
+    if (options.model === undefined) {
+      const modelRegistry = new ModelRegistry(pool);
+      const created = await createScorerModel(config.scorer.model, { registry: modelRegistry, log });
+      model = created.model;
+      log(`scorer: CTR model ${model.family} (${created.origin})`);
+      const versioned = created.versioned;
+      if (versioned !== undefined) {
+        disposeModel = () => versioned.dispose();
+        const modelUpdates = await createRecordCodec(registry, config.projectDir, SUBJECTS.modelUpdate);
+        await modelUpdates.writerId();
+        modelUpdatesProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await modelUpdatesProducer.connect();
+        publisher = new VersionPublisher(
+          {
+            registry: modelRegistry,
+            producer: modelUpdatesProducer,
+            topic: topicName(catalog, 'model-updates'),
+            encodeUpdate: (update) => modelUpdates.encode(update),
+          },
+          log,
+        );
+        const queue = publisher;
+        takePublications = () => queue.enqueue(versioned.takePublications());
+      }
+    } else {
+      model = options.model;
+    }
+  } catch (err) {
+    disposeModel();
+    await modelUpdatesProducer?.disconnect();
+    await pool.end();
+    throw err;
+  }
+  const fieldEmbeddings = new FieldEmbeddingLookup(new PgEmbeddingStore(pool), config.embedder.lruEntries);
+  const stageMetrics = new StageMetrics(
+    {
+      stage: SCORER_STAGE,
+      instanceId: `${hostname()}-${process.pid}-${Date.now()}`,
+      consumerGroup: config.scorer.groupId,
+    },
+    { now: Date.now() },
+  );
+  const flusher = new MetricsFlusher(
+    stageMetrics,
+    new PgMetricsSink(pool),
+    config.embedder.metricsFlushMs,
+    log,
+  );
+  const telemetry = new ScorerTelemetry(stageMetrics);
+  // Chunk results since the last commit, recorded in the stage metrics when the chunk commits.
+  let uncommitted: ScoreChunkResult[] = [];
+  const window = new JoinWindow<HeldSceneVector, HeldImpression>({
     windowMs: config.scorer.joinWindowMs,
     maxEntries: config.scorer.maxPending,
   });
@@ -99,7 +172,8 @@ export async function startScorerStage(
   const metricsSink = new PgScorerMetricsSink(pool, {
     instanceId: `${hostname()}-${process.pid}-${Date.now()}`,
     consumerGroup: config.scorer.groupId,
-    ctrModel: model.version,
+    // A metrics window spans many versions of an online model; the exact one is in every CtrScore.
+    ctrModel: model.family,
   });
   let metrics = new PrequentialWindow(Date.now());
   const closedTotals = emptyOutcomeCounts();
@@ -148,12 +222,16 @@ export async function startScorerStage(
         decodeSceneVector: sceneVectors.decode,
         decodeImpression: impressions.decode,
         textsFor: (lists) => texts.textsFor(lists),
+        fieldVectorsFor: (lists) => fieldEmbeddings.vectorsFor(lists),
         window,
         model,
         metrics,
         dimension,
         now: Date.now,
       });
+      uncommitted.push(result);
+      telemetry.tagChunk(result, model.version);
+      takePublications();
       const now = Date.now();
       if (now - metrics.start >= config.scorer.metricsWindowMs) closeMetricsWindow(now);
       const messages: OutboundMessage[] = [];
@@ -187,13 +265,24 @@ export async function startScorerStage(
         );
       }
       await writeMetrics();
+      // Before the commit: a version announced must be in the registry, and a crash re-learns the chunk.
+      await publisher?.flush();
     },
-    onChunkCommitted: (report) => options.onChunkCommitted?.(report),
+    onChunkCommitted: (report) => {
+      const results = uncommitted;
+      uncommitted = [];
+      telemetry.recordChunk(report, mergeResults(results));
+      options.onChunkCommitted?.(report);
+    },
   });
 
+  flusher.start();
   try {
     await runner.start();
   } catch (err) {
+    await flusher.stop();
+    disposeModel();
+    await modelUpdatesProducer?.disconnect();
     await pool.end();
     throw err;
   }
@@ -212,6 +301,13 @@ export async function startScorerStage(
       return totals;
     },
     pending: () => window.size,
+    model,
+    metrics: stageMetrics,
+    publications: () => ({
+      registered: publisher?.totals.registered ?? 0,
+      announced: publisher?.totals.announced ?? 0,
+      queued: publisher?.queued ?? 0,
+    }),
     stop() {
       stopping ??= (async () => {
         try {
@@ -219,13 +315,40 @@ export async function startScorerStage(
           if (!metrics.empty) closeMetricsWindow(Date.now());
           metrics = new PrequentialWindow(Date.now());
           await writeMetrics();
+          await flusher.stop();
+          takePublications();
+          await publisher?.flush().catch((err: unknown) => {
+            log(`scorer: ${publisher?.queued ?? 0} model version(s) not published at stop: ${String(err)}`);
+          });
         } finally {
+          disposeModel();
+          await modelUpdatesProducer?.disconnect();
           await pool.end();
         }
       })();
       return stopping;
     },
   };
+}
+
+/** One result of several `processChunk` runs of one committed chunk (a retry, a record-by-record re-run). */
+function mergeResults(results: readonly ScoreChunkResult[]): ScoreChunkResult {
+  const merged = {
+    scores: results.flatMap((result) => result.scores),
+    poison: results.flatMap((result) => result.poison),
+    latenciesMs: results.flatMap((result) => result.latenciesMs),
+    withFields: 0,
+    withoutFields: 0,
+    fieldLookup: { lruHits: 0, storeHits: 0, missing: 0 },
+  };
+  for (const result of results) {
+    merged.withFields += result.withFields;
+    merged.withoutFields += result.withoutFields;
+    merged.fieldLookup.lruHits += result.fieldLookup.lruHits;
+    merged.fieldLookup.storeHits += result.fieldLookup.storeHits;
+    merged.fieldLookup.missing += result.fieldLookup.missing;
+  }
+  return merged;
 }
 
 /**

@@ -9,20 +9,22 @@ function examples(count: number): LabelledCtrExample[] {
     const rainy = i % 2 === 0;
     const itemId = i % 4 < 2 ? 'a' : 'b';
     return {
+      eventId: `e${i}`,
       userId: `u${i % 7}`,
       itemId,
       position: null,
       sceneVector: rainy ? [1, 0] : [0, 1],
+      fields: null,
       clicked: (itemId === 'a') === rainy,
     };
   });
 }
 
-test('test-then-train learns an item × scene effect that IDs alone cannot', () => {
+test('test-then-train learns an item × scene effect that IDs alone cannot', async () => {
   const model = new SceneLogisticRegression({ idHashBits: 8, itemSceneBits: 4, learningRate: 0.2 });
-  model.update(examples(400));
+  await model.update(examples(400));
   const held = examples(40);
-  const scores = model.score(held);
+  const scores = await model.score(held);
   assert.ok(
     auc(
       held.map((e) => (e.clicked ? 1 : 0)),
@@ -32,13 +34,14 @@ test('test-then-train learns an item × scene effect that IDs alone cannot', () 
   for (const score of scores) assert.ok(score > 0 && score < 1);
 });
 
-test('an IDs-only example (no scene vector) is scored, and a vector of another dimension is refused', () => {
+test('an IDs-only example (no scene vector) is scored, and a vector of another dimension is refused', async () => {
   const model = new SceneLogisticRegression({ idHashBits: 8, itemSceneBits: 2 });
-  const [score] = model.score([{ userId: 'u', itemId: 'i', position: 3, sceneVector: null }]);
+  const example = { eventId: 'e', userId: 'u', itemId: 'i', fields: null };
+  const [score] = await model.score([{ ...example, position: 3, sceneVector: null }]);
   assert.equal(score, 0.5);
-  model.score([{ userId: 'u', itemId: 'i', position: null, sceneVector: [1, 2, 3] }]);
+  await model.score([{ ...example, position: null, sceneVector: [1, 2, 3] }]);
   assert.throws(
-    () => model.score([{ userId: 'u', itemId: 'i', position: null, sceneVector: [1, 2] }]),
+    () => model.scoreNow([{ ...example, position: null, sceneVector: [1, 2] }]),
     /2 dimensions, the CTR model was built for 3/,
   );
 });
