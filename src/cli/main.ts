@@ -11,6 +11,7 @@ import { registerEventCommands } from './commands/events.ts';
 import { registerInfraCommands } from './commands/infra.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerReplayCommand } from './commands/replay.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerSchemaCommands } from './commands/schemas.ts';
 import { registerScorerCommands } from './commands/scorer.ts';
 import { registerServeCommands } from './commands/serve.ts';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerEmbedCommands(program, ctx);
   registerServeCommands(program, ctx);
   registerModelCommands(program, ctx);
+  registerReportCommand(program, ctx);
   return program;
 }
 
