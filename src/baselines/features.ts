@@ -51,20 +51,33 @@ export function bucketOf(hash: number, hashBits: number): number {
  * Throws featurize's PoisonRecordError for an invalid event.
  */
 export function impressionFeatures(line: DatasetLine, options: FeatureOptions): Int32Array[] {
+  const fieldTexts = featurize(line.event, { maxFieldChars: MAX_FIELD_CHARS }).map(({ text }) => text);
+  return line.impressions.map((impression) =>
+    sceneValueFeatures(impression.userId, impression.itemId, fieldTexts, options),
+  );
+}
+
+/**
+ * Feature buckets of one impression from its ids and its scene's canonical field texts (featurize's, as
+ * the embedding store keeps them): `[user, item, field₁ … field_F, item×field₁ … item×field_F]`. The
+ * streaming scorer's scene-value baseline uses this with the texts behind a scene vector's feature keys, so
+ * offline and online baselines see the same features.
+ */
+export function sceneValueFeatures(
+  userId: string,
+  itemId: string,
+  fieldTexts: readonly string[],
+  options: FeatureOptions,
+): Int32Array {
   const { hashBits, itemSceneCrosses } = options;
-  const fieldTexts = featurize(line.event, { maxFieldChars: MAX_FIELD_CHARS });
-  const fieldBuckets = fieldTexts.map(({ text }) => bucketOf(fnv1a32(text), hashBits));
-  const width = 2 + fieldTexts.length * (itemSceneCrosses ? 2 : 1);
-  return line.impressions.map((impression) => {
-    const features = new Int32Array(width);
-    features[0] = bucketOf(fnv1a32(`user:${impression.userId}`), hashBits);
-    features[1] = bucketOf(fnv1a32(`item:${impression.itemId}`), hashBits);
-    features.set(fieldBuckets, 2);
-    if (itemSceneCrosses) {
-      const crossBasis = fnv1a32(`item:${impression.itemId}|`);
-      let at = 2 + fieldTexts.length;
-      for (const { text } of fieldTexts) features[at++] = bucketOf(fnv1a32(text, crossBasis), hashBits);
-    }
-    return features;
-  });
+  const features = new Int32Array(2 + fieldTexts.length * (itemSceneCrosses ? 2 : 1));
+  features[0] = bucketOf(fnv1a32(`user:${userId}`), hashBits);
+  features[1] = bucketOf(fnv1a32(`item:${itemId}`), hashBits);
+  let at = 2;
+  for (const text of fieldTexts) features[at++] = bucketOf(fnv1a32(text), hashBits);
+  if (itemSceneCrosses) {
+    const crossBasis = fnv1a32(`item:${itemId}|`);
+    for (const text of fieldTexts) features[at++] = bucketOf(fnv1a32(text, crossBasis), hashBits);
+  }
+  return features;
 }

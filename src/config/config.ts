@@ -381,8 +381,12 @@ function readKafkaSasl(settings: Settings): KafkaSaslConfig | undefined {
 // ── scorer CTR model settings (LARR_SCORER_MODEL, LARR_SCORER_INIT, …; docs/scorer.md) ──────────────────
 /** The scorer's CTR model: the LR baseline, or the online LARR model with versioned publishing. */
 export interface ScorerModelConfig {
-  /** `LARR_SCORER_MODEL`: `lr-baseline` (SceneLogisticRegression) or `larr` (LarrOnlineModel). @default lr-baseline */
-  readonly kind: 'lr-baseline' | 'larr';
+  /**
+   * `LARR_SCORER_MODEL`: `lr-baseline` (SceneLogisticRegression over IDs and the joined vector),
+   * `scene-id-baseline` (SceneIdLogisticRegression over IDs and scene-value IDs, the non-semantic baseline)
+   * or `larr` (LarrOnlineModel). @default lr-baseline
+   */
+  readonly kind: 'lr-baseline' | 'scene-id-baseline' | 'larr';
   /**
    * `LARR_SCORER_INIT`: warm start of `larr` — a folder written by `larr align` (encoder/ + ctr/), or a
    * registered CTR version id (its config names the encoder version). Unset: a fresh model.
@@ -418,7 +422,12 @@ function readScorerModel(settings: Settings): ScorerModelConfig {
     return value;
   };
   return {
-    kind: readChoice(settings, 'LARR_SCORER_MODEL', ['lr-baseline', 'larr'] as const, 'lr-baseline'),
+    kind: readChoice(
+      settings,
+      'LARR_SCORER_MODEL',
+      ['lr-baseline', 'scene-id-baseline', 'larr'] as const,
+      'lr-baseline',
+    ),
     init: readOptionalString(settings, 'LARR_SCORER_INIT'),
     seed: readInt(settings, 'LARR_SCORER_SEED', 1, { min: 0, max: 2 ** 31 - 1 }),
     lambda: number('LARR_SCORER_LAMBDA', 0.1, 0, 100),

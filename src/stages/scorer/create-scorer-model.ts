@@ -18,6 +18,7 @@ import { decodeWeights } from '../../models/weights-codec.ts';
 import { SceneLogisticRegression, type CtrModel as ScorerCtrModel } from './ctr-model.ts';
 import { CTR_CONFIG_KIND } from './larr-parts.ts';
 import { LarrOnlineModel } from './larr-online-model.ts';
+import { SceneIdLogisticRegression } from './scene-id-baseline.ts';
 import { VersionedLarrModel } from './online-versioning.ts';
 
 export interface ScorerModel {
@@ -37,6 +38,9 @@ export async function createScorerModel(
 ): Promise<ScorerModel> {
   if (config.kind === 'lr-baseline') {
     return { model: new SceneLogisticRegression(), versioned: undefined, origin: 'baseline' };
+  }
+  if (config.kind === 'scene-id-baseline') {
+    return { model: new SceneIdLogisticRegression(), versioned: undefined, origin: 'baseline' };
   }
   // The tfjs backend (native when installed, else wasm with the project's kernels) before any tensor.
   await initTensorflow({ log: deps.log });

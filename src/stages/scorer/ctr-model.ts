@@ -18,6 +18,11 @@ export interface CtrExample {
    * model does not read them (`readsFieldEmbeddings` false), or when a key was not in the embedding store.
    */
   readonly fields: readonly FieldEmbedding[] | null;
+  /**
+   * The canonical texts of the scene's fields (featurize's, from the embedding store), in feature-key
+   * order, for the scene-value-ID baseline. null when no vector joined or a key's text was not found.
+   */
+  readonly sceneTexts: readonly string[] | null;
 }
 
 export interface LabelledCtrExample extends CtrExample {
@@ -39,6 +44,8 @@ export interface CtrModel {
   readonly family: string;
   /** True when `score` / `update` use `CtrExample.fields` (the scorer then looks them up). */
   readonly readsFieldEmbeddings: boolean;
+  /** True when they use `CtrExample.sceneTexts` of every field (the scorer then looks all texts up). */
+  readonly readsSceneTexts?: boolean;
   /** Click probabilities in (0, 1), one per example, in order. */
   score(examples: readonly CtrExample[]): Promise<Float64Array>;
   /** Learns from the examples, in order (how many steps is the model's business). */

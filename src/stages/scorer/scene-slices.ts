@@ -33,18 +33,22 @@ export class FeatureTextLookup {
   readonly #db: Queryable;
   readonly #texts = new Map<string, string>();
   readonly #maxEntries: number;
+  readonly #allFields: boolean;
 
-  constructor(db: Queryable, maxEntries = 100_000) {
+  /** @param fields `slices`: only the slice fields' texts; `all`: every field's (a model reads them). */
+  constructor(db: Queryable, maxEntries = 100_000, fields: 'slices' | 'all' = 'slices') {
     this.#db = db;
     this.#maxEntries = maxEntries;
+    this.#allFields = fields === 'all';
   }
 
-  /** Texts of every slice field key of `featureKeyLists` (one query for the unknown ones). */
+  /** Texts of every slice field key (or every key) of `featureKeyLists` (one query for the unknown ones). */
   async textsFor(featureKeyLists: readonly (readonly FeatureKey[])[]): Promise<ReadonlyMap<string, string>> {
     const wanted = new Set<string>();
     for (const featureKeys of featureKeyLists) {
       for (const { field, key } of featureKeys) {
-        if ((SLICE_FIELDS as readonly string[]).includes(field) && !this.#texts.has(key)) wanted.add(key);
+        const needed = this.#allFields || (SLICE_FIELDS as readonly string[]).includes(field);
+        if (needed && !this.#texts.has(key)) wanted.add(key);
       }
     }
     if (wanted.size > 0) {

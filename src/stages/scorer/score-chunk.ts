@@ -14,6 +14,8 @@ export interface HeldSceneVector {
   readonly slices: SceneSlices;
   /** The frozen field embeddings of its feature keys, for a model that reads them; null otherwise. */
   readonly fields: readonly FieldEmbedding[] | null;
+  /** Canonical texts of its feature keys, in order; null when one was not found. */
+  readonly sceneTexts: readonly string[] | null;
 }
 
 /** An impression as the window holds it, with the time it was produced (its Kafka record timestamp). */
@@ -140,6 +142,7 @@ export async function scoreChunk(
         sceneVector: entry.sceneVector,
         slices: sceneSlices(entry.sceneVector.featureKeys, texts),
         fields: readsFields ? fieldsOf(entry.sceneVector.featureKeys, fieldLookup.vectors) : null,
+        sceneTexts: textsOf(entry.sceneVector.featureKeys, texts),
       };
       take(deps.window.offerVector(entry.sceneVector.eventId, held, source, now));
     } else {
@@ -159,6 +162,7 @@ export async function scoreChunk(
       position: impression.position,
       sceneVector: vector === null ? null : vector.sceneVector.vector,
       fields: vector === null ? null : vector.fields,
+      sceneTexts: vector === null ? null : vector.sceneTexts,
     }),
   );
   // The model's score and update do not fail on input (decoding and lookups are done); awaiting them only
@@ -221,4 +225,15 @@ function requireUsableVector(
       `scene vector of event ${eventId} has ${vector.length} dimensions, the scorer's model takes ${dimension.value}`,
     );
   }
+}
+
+/** The texts of `keys` in order, or null when any is missing (the model then treats the scene as unknown). */
+function textsOf(keys: readonly FeatureKey[], texts: ReadonlyMap<string, string>): readonly string[] | null {
+  const found: string[] = [];
+  for (const { key } of keys) {
+    const text = texts.get(key);
+    if (text === undefined) return null;
+    found.push(text);
+  }
+  return found;
 }

@@ -167,7 +167,7 @@ export async function startScorerStage(
     windowMs: config.scorer.joinWindowMs,
     maxEntries: config.scorer.maxPending,
   });
-  const texts = new FeatureTextLookup(pool);
+  const texts = new FeatureTextLookup(pool, undefined, model.readsSceneTexts === true ? 'all' : 'slices');
   const deadLetterSink = new PgMetricsSink(pool);
   const metricsSink = new PgScorerMetricsSink(pool, {
     instanceId: `${hostname()}-${process.pid}-${Date.now()}`,

@@ -15,6 +15,7 @@ function examples(count: number): LabelledCtrExample[] {
       position: null,
       sceneVector: rainy ? [1, 0] : [0, 1],
       fields: null,
+      sceneTexts: null,
       clicked: (itemId === 'a') === rainy,
     };
   });
@@ -36,7 +37,7 @@ test('test-then-train learns an item × scene effect that IDs alone cannot', asy
 
 test('an IDs-only example (no scene vector) is scored, and a vector of another dimension is refused', async () => {
   const model = new SceneLogisticRegression({ idHashBits: 8, itemSceneBits: 2 });
-  const example = { eventId: 'e', userId: 'u', itemId: 'i', fields: null };
+  const example = { eventId: 'e', userId: 'u', itemId: 'i', fields: null, sceneTexts: null };
   const [score] = await model.score([{ ...example, position: 3, sceneVector: null }]);
   assert.equal(score, 0.5);
   await model.score([{ ...example, position: null, sceneVector: [1, 2, 3] }]);

@@ -42,6 +42,7 @@ export function syntheticExamples(events: number, seed: number, withFields = tru
         eventId,
         userId,
         itemId: `s${item}`,
+        sceneTexts: null,
         position: item,
         sceneVector: null,
         fields: withFields ? fields : null,
