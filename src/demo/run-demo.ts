@@ -1,42 +1,61 @@
-import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { LarrConfig } from '../config/config.ts';
+import type { DatasetLine } from '../datasets/dataset-line.ts';
+import { publishDataset } from '../datasets/publish-dataset.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
-import { LarrError } from '../errors.ts';
-import { encodeSceneEvents, publishRecords, type RawRecord } from '../events/publish-scene-events.ts';
+import { describeError, LarrError } from '../errors.ts';
+import { publishRecords, type RawRecord } from '../events/publish-scene-events.ts';
 import { brokerUp } from '../infra/kafka-broker.ts';
 import { createKafka } from '../kafka/client.ts';
+import { writeReport } from '../report/write-report.ts';
 import { MALFORMED_CASES } from '../sample/malformed-records.ts';
-import { sampleSceneEvents } from '../sample/sample-scene-events.ts';
 import { createSchemaRegistry } from '../schemas/create-registry.ts';
-import type { DeadLetter, SceneVector } from '../schemas/records.ts';
+import type { DeadLetter, SceneEvent } from '../schemas/records.ts';
 import { createRecordCodec, SUBJECTS } from '../schemas/subjects.ts';
-import { startEmbedderStage, type StageTotals } from '../stages/embedder/embedder-stage.ts';
+import { startEmbedderStage } from '../stages/embedder/embedder-stage.ts';
+import { startScorerStage } from '../stages/scorer/scorer-stage.ts';
 import { applyTopics } from '../topics/apply.ts';
 import { loadTopicCatalog } from '../topics/catalog.ts';
-import { waitForGroupCaughtUp } from '../kafka/group-progress.ts';
+import { type DemoModelRecipe, prepareDemoModels } from './demo-models.ts';
+import { formatDemoTable } from './demo-table.ts';
+import { readNew } from './read-new.ts';
+import { ctrModelFamily, type ExpectedImpression, ScoreCollector } from './score-collector.ts';
+import { warmStartSceneIdBaseline } from './warm-start-baseline.ts';
 
 export interface DemoOptions {
-  readonly events: number;
+  readonly recipe: DemoModelRecipe;
+  /** Scene events published per second; 0 publishes as fast as the broker takes them. */
+  readonly rate: number;
   readonly startBroker: boolean;
+  /** Leave the run's topics on the broker (they are deleted otherwise). */
+  readonly keepTopics: boolean;
+  /** Where the HTML report goes. */
+  readonly reportPath: string;
+  /** Demo model cache. @default see `defaultDemoCacheRoot` */
+  readonly cacheRoot?: string;
+  /** Longest wait for every impression to be scored by both scorers. @default 600000 */
+  readonly timeoutMs?: number;
   readonly out: (line: string) => void;
   readonly log: (line: string) => void;
 }
 
 export interface DemoResult {
-  readonly published: number;
-  readonly vectors: number;
-  readonly deadLetters: Map<string, number>;
-  readonly missing: string[];
-  readonly eventsPerSecond: number;
-  readonly totals: StageTotals;
+  readonly table: ReturnType<typeof formatDemoTable>;
+  readonly reportPath: string;
 }
 
+const BASELINE_FAMILY = 'scene-id-lr-baseline';
+const LARR_FAMILY = 'larr-ctr';
+
 /**
- * The end-to-end demo: local broker → topics → Postgres → sample scene events (plus one record of each
- * malformed kind) → embedder stage → scene vectors and dead letters, read back from their topics and
- * checked: every good event has a vector, every bad record is a dead letter with the expected reason.
+ * The end-to-end demo: local broker and Postgres → small LARR models trained on the simulator's train
+ * period (cached) → the later periods (validation, test, unseen phrasings) streamed through the embedder
+ * group (frozen LM embeddings → `[AGG]` encoder, hot-reloaded) and two scorer groups (the online LARR
+ * model and the scene-value-ID baseline, both warm-started on the train period), plus one record of each
+ * malformed kind → a table of AUC LARR vs baseline per period, throughput, cache hit rates and latency,
+ * and the HTML report. Every run uses its own topics (`<prefix>demo-<id>.…`).
  */
 export async function runDemo(config: LarrConfig, options: DemoOptions): Promise<DemoResult> {
   const { out, log } = options;
@@ -50,186 +69,244 @@ export async function runDemo(config: LarrConfig, options: DemoOptions): Promise
     out(
       `postgres   schema ${config.database.schema}: ${migrated.applied.length} migration(s) applied, ${migrated.alreadyApplied} already there`,
     );
+
+    const models = await prepareDemoModels(options.recipe, {
+      log,
+      ...(options.cacheRoot === undefined ? {} : { cacheRoot: options.cacheRoot }),
+    });
+    out(
+      `models     ${models.dir} (${models.reused.length === 5 ? 'all reused' : `reused: ${models.reused.join(', ') || 'none'}`}, ${models.seconds.toFixed(0)} s)`,
+    );
+    out(
+      `           align warm start: ${models.align.metrics.map((m) => `${m.split} AUC ${m.auc.toFixed(3)}`).join(', ')}`,
+    );
+
+    const runId = `demo-${Date.now().toString(36)}`;
+    const run: LarrConfig = {
+      ...config,
+      topicPrefix: `${config.topicPrefix}${runId}.`,
+      embeddingModel: { kind: 'checkpoint', dir: models.embeddingModelDir, batchSize: 64 },
+      aggregator: {
+        ...config.aggregator,
+        kind: 'agg',
+        encoderVersion: undefined,
+        encoderPath: models.alignDir,
+      },
+      embedder: { ...config.embedder, groupId: `${runId}-embedder` },
+    };
+    const catalog = loadTopicCatalog(run.projectDir, {
+      prefix: run.topicPrefix,
+      replicationFactorOverride: run.topicReplicationFactor,
+    });
+    const applied = await applyTopics(run, catalog);
+    out(`topics     ${applied.created.length} created with prefix ${run.topicPrefix}`);
+    try {
+      return await streamThroughBothGroups(run, runId, models, options, pool);
+    } finally {
+      if (!options.keepTopics) {
+        const admin = createKafka(run.kafka, { clientIdSuffix: 'demo-cleanup' }).admin();
+        await admin.connect();
+        await admin
+          .deleteTopics({ topics: catalog.map((spec) => spec.name) })
+          .catch((err: unknown) => log(`demo: could not delete the run's topics: ${describeError(err)}`));
+        await admin.disconnect();
+      }
+    }
   } finally {
     await pool.end();
   }
-  const catalog = loadTopicCatalog(config.projectDir, {
-    prefix: config.topicPrefix,
-    replicationFactorOverride: config.topicReplicationFactor,
+}
+
+async function streamThroughBothGroups(
+  run: LarrConfig,
+  runId: string,
+  models: Awaited<ReturnType<typeof prepareDemoModels>>,
+  options: DemoOptions,
+  pool: ReturnType<typeof createPool>,
+): Promise<DemoResult> {
+  const { out, log } = options;
+  const started = new Date();
+  const baseline = await warmStartSceneIdBaseline(models.dataset, {
+    epochs: options.recipe.alignEpochs,
+    seed: options.recipe.seed,
   });
-  const applied = await applyTopics(config, catalog);
   out(
-    `topics     ${applied.created.length} created, ${applied.upToDate.length} up to date, ${applied.drift.length} drifting`,
+    `baseline   scene-value-ID LR warm-started on ${baseline.trainImpressions} train impressions (best epoch ${baseline.training.bestEpoch})`,
   );
 
-  const registry = createSchemaRegistry(config);
-  const [eventCodec, vectorCodec, deadLetterCodec] = await Promise.all([
-    createRecordCodec(registry, config.projectDir, SUBJECTS.sceneEvent),
-    createRecordCodec(registry, config.projectDir, SUBJECTS.sceneVector),
-    createRecordCodec(registry, config.projectDir, SUBJECTS.deadLetter),
+  const registry = createSchemaRegistry(run);
+  const [eventCodec, impressionCodec, scoreCodec, deadLetterCodec] = await Promise.all([
+    createRecordCodec(registry, run.projectDir, SUBJECTS.sceneEvent),
+    createRecordCodec(registry, run.projectDir, SUBJECTS.impression),
+    createRecordCodec(registry, run.projectDir, SUBJECTS.ctrScore),
+    createRecordCodec(registry, run.projectDir, SUBJECTS.deadLetter),
   ]);
-  const kafka = createKafka(config.kafka, { clientIdSuffix: 'demo' });
-  const stage = await startEmbedderStage(config, { log, kafka });
-  const runId = `demo-${Date.now().toString(36)}`;
-  const vectors = new Map<string, SceneVector>();
+  const kafka = createKafka(run.kafka, { clientIdSuffix: 'demo' });
+  const prefixed = (log: (line: string) => void, prefix: string) => (line: string) =>
+    log(`${prefix} ${line}`);
+  const embedder = await startEmbedderStage(run, { log: prefixed(log, '[embedder]'), kafka });
+  const stages = [embedder];
+  let scorers: Awaited<ReturnType<typeof startScorerStage>>[] = [];
+  try {
+    scorers = [
+      await startScorerStage(
+        { ...run, scorer: { ...run.scorer, groupId: `${runId}-scorer-baseline` } },
+        { log: prefixed(log, '[scorer baseline]'), kafka, model: baseline.model },
+      ),
+      await startScorerStage(
+        {
+          ...run,
+          scorer: {
+            ...run.scorer,
+            groupId: `${runId}-scorer-larr`,
+            model: { ...run.scorer.model, kind: 'larr', init: models.alignDir },
+          },
+        },
+        { log: prefixed(log, '[scorer larr]'), kafka },
+      ),
+    ];
+  } catch (err) {
+    await Promise.all([...stages, ...scorers].map((stage) => stage.stop()));
+    throw err;
+  }
+
+  const expected = await expectedImpressions(models.dataset);
+  const collector = new ScoreCollector(expected, ctrModelFamily);
   const deadLetters: DeadLetter[] = [];
   const readers = await Promise.all([
-    readNew(kafka, stage.topics.output, async (value) => {
-      const vector = await vectorCodec.decode(value);
-      if (vector.eventId.startsWith(runId)) vectors.set(vector.eventId, vector);
+    readNew(kafka, scorers[0]!.topics.output, async (value) => collector.add(await scoreCodec.decode(value))),
+    readNew(kafka, embedder.topics.deadLetters, async (value) => {
+      deadLetters.push(await deadLetterCodec.decode(value));
     }),
-    readNew(
-      kafka,
-      stage.topics.deadLetters,
-      async (value) => void deadLetters.push(await deadLetterCodec.decode(value)),
-    ),
   ]);
-
+  const failures = Promise.race([embedder.failure, ...scorers.map((scorer) => scorer.failure)]);
+  let seconds = 0;
+  let published = { events: 0, impressions: 0, seconds: 0 };
+  const malformed: RawRecord[] = [];
   try {
-    const started = performance.now();
-    const sample = [...sampleSceneEvents({ count: options.events, seed: 7, idPrefix: runId })];
-    const { published } = await publishRecords(kafka, encodeSceneEvents(sample, eventCodec.encode), {
-      topic: stage.topics.input,
+    const streamStarted = performance.now();
+    published = await publishDataset(kafka, streamedLines(models.dataset), {
+      sceneEventsTopic: embedder.topics.input,
+      impressionsTopic: scorers[0]!.topics.impressions,
+      encodeSceneEvent: eventCodec.encode,
+      encodeImpression: impressionCodec.encode,
+      rate: options.rate,
     });
-    const bad: RawRecord[] = [];
-    const expectedReasons = new Map<string, number>();
-    const expectVector = new Set(sample.map((event) => event.eventId));
-    for (const malformed of MALFORMED_CASES) {
-      const built = await malformed.build({
-        event: { ...sample[0]!, eventId: `${runId}-bad` },
+    const sample = (await firstStreamedEvent(models.dataset)) satisfies SceneEvent;
+    for (const kind of MALFORMED_CASES) {
+      if (kind.expectedReason === null) continue;
+      const built = await kind.build({
+        event: { ...sample, eventId: `${runId}-bad` },
         encode: eventCodec.encode,
       });
-      bad.push({ key: built.key, value: built.value });
-      if (malformed.expectedReason === null) {
-        if (built.eventId) expectVector.add(built.eventId);
-      } else {
-        expectedReasons.set(
-          malformed.expectedReason,
-          (expectedReasons.get(malformed.expectedReason) ?? 0) + 1,
-        );
-      }
+      malformed.push({ key: built.key, value: built.value });
     }
-    await publishRecords(kafka, bad, { topic: stage.topics.input });
+    await publishRecords(kafka, malformed, { topic: embedder.topics.input });
     out(
-      `produced   ${published} sample scene events and ${bad.length} malformed records to ${stage.topics.input}`,
+      `stream     ${published.events} scene events (validation, test, unseen periods) and ${published.impressions} impressions published in ${published.seconds.toFixed(1)} s, plus ${malformed.length} malformed records`,
     );
-
-    await waitForGroupCaughtUp(kafka, config.embedder.groupId, stage.topics.input, {
-      timeoutMs: 120_000,
-      failure: stage.failure,
+    await waitForScores(collector, [BASELINE_FAMILY, LARR_FAMILY], {
+      timeoutMs: options.timeoutMs ?? 600_000,
+      failures,
+      progress: (line) => log(`demo: ${line}`),
+      deadLetters: () => deadLetters.length,
+      wantDeadLetters: malformed.length,
     });
-    const seconds = (performance.now() - started) / 1000;
-    const expectedDead = bad.length - (expectVector.size - sample.length);
-    await waitUntil(() => vectors.size >= expectVector.size && deadLetters.length >= expectedDead, 30_000);
-
-    const byReason = new Map<string, number>();
-    for (const letter of deadLetters)
-      byReason.set(letter.reasonCode, (byReason.get(letter.reasonCode) ?? 0) + 1);
-    const missing = [...expectVector].filter((eventId) => !vectors.has(eventId));
-    const wrongReasons = [...expectedReasons].filter(
-      ([reason, count]) => (byReason.get(reason) ?? 0) < count,
-    );
-    printResult(out, {
-      vectors,
-      byReason,
-      missing,
-      seconds,
-      totals: stage.totals,
-      published: published + bad.length,
-    });
-    if (missing.length > 0 || wrongReasons.length > 0) {
-      throw new LarrError(
-        'DEMO_FAILED',
-        `the demo lost records: ${missing.length} events without a vector, dead-letter reasons short: ${JSON.stringify(wrongReasons)}`,
-      );
-    }
-    return {
-      published: published + bad.length,
-      vectors: vectors.size,
-      deadLetters: byReason,
-      missing,
-      eventsPerSecond: (published + bad.length) / seconds,
-      totals: { ...stage.totals },
-    };
+    seconds = (performance.now() - streamStarted) / 1000;
   } finally {
     await Promise.all(readers.map((stop) => stop()));
-    await stage.stop();
+    await Promise.all([embedder, ...scorers].map((stage) => stage.stop()));
+  }
+
+  const report = await writeReport(pool, options.reportPath, { schema: run.database.schema, since: started });
+  const table = formatDemoTable({
+    baseline: collector.quality(BASELINE_FAMILY),
+    larr: collector.quality(LARR_FAMILY),
+    events: published.events,
+    impressions: published.impressions,
+    seconds,
+    embedder: embedder.totals,
+    summary: report.summary,
+    publications: scorers[1]!.publications(),
+    deadLetters: deadLetters.length,
+    malformed: malformed.length,
+  });
+  out('');
+  for (const line of table.lines) out(line);
+  out('');
+  out(`report     ${report.path}`);
+  if (table.problems.length > 0) {
+    throw new LarrError('DEMO_FAILED', `the demo found problems: ${table.problems.join('; ')}`);
+  }
+  return { table, reportPath: report.path };
+}
+
+async function* readLines(path: string): AsyncGenerator<DatasetLine> {
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const text of lines) if (text.trim() !== '') yield JSON.parse(text) as DatasetLine;
+  } finally {
+    lines.close();
+    input.destroy();
   }
 }
 
-function printResult(
-  out: (line: string) => void,
-  result: {
-    vectors: Map<string, SceneVector>;
-    byReason: Map<string, number>;
-    missing: string[];
-    seconds: number;
-    totals: StageTotals;
-    published: number;
+/** The lines after the train period, in event-time order (the simulator writes them in that order). */
+async function* streamedLines(path: string): AsyncGenerator<DatasetLine> {
+  for await (const line of readLines(path)) if (line.split !== 'train') yield line;
+}
+
+async function firstStreamedEvent(path: string): Promise<SceneEvent> {
+  for await (const line of streamedLines(path)) return line.event;
+  throw new LarrError('DEMO_FAILED', `${path} has no events after the train period`);
+}
+
+async function expectedImpressions(path: string): Promise<Map<string, ExpectedImpression>> {
+  const expected = new Map<string, ExpectedImpression>();
+  for await (const line of streamedLines(path)) {
+    for (const impression of line.impressions) {
+      if (impression.clicked === null || line.split === undefined) continue;
+      expected.set(impression.impressionId, { split: line.split, clicked: impression.clicked });
+    }
+  }
+  return expected;
+}
+
+async function waitForScores(
+  collector: ScoreCollector,
+  families: readonly string[],
+  options: {
+    timeoutMs: number;
+    failures: Promise<never>;
+    progress: (line: string) => void;
+    deadLetters: () => number;
+    wantDeadLetters: number;
   },
-): void {
-  const { totals } = result;
-  out('');
-  out('scene vectors (first 3):');
-  for (const vector of [...result.vectors.values()].slice(0, 3)) {
-    const head = vector.vector
-      .slice(0, 4)
-      .map((x) => x.toFixed(3))
-      .join(', ');
-    out(
-      `  ${vector.eventId}  [${head}, …] (${vector.vector.length} dims)  fields: ${vector.featureKeys.map((k) => k.field).join(' ')}`,
-    );
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let failed: Error | undefined;
+  options.failures.catch((err: unknown) => {
+    failed = err instanceof Error ? err : new LarrError('STAGE_FAILED', describeError(err));
+  });
+  let lastProgress = 0;
+  const done = () =>
+    families.every((family) => collector.scored(family) >= collector.expected) &&
+    options.deadLetters() >= options.wantDeadLetters;
+  while (!done()) {
+    if (failed !== undefined) throw failed;
+    if (Date.now() > deadline) {
+      throw new LarrError(
+        'DEMO_FAILED',
+        `not every impression was scored within ${options.timeoutMs} ms: ${families.map((f) => `${f} ${collector.scored(f)}/${collector.expected}`).join(', ')}`,
+      );
+    }
+    if (Date.now() - lastProgress > 5000) {
+      lastProgress = Date.now();
+      options.progress(
+        `scored ${families.map((f) => `${f} ${collector.scored(f)}/${collector.expected}`).join(', ')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const first = result.vectors.values().next().value;
-  if (first)
-    out(
-      `  models: ${first.models.embeddingModel} / ${first.models.templateVersion} / ${first.models.aggregator}`,
-    );
-  out('');
-  out('dead letters by reason:');
-  for (const [reason, count] of [...result.byReason].sort()) out(`  ${reason.padEnd(20)} ${count}`);
-  const lookups = totals.lruHits + totals.storeHits + totals.coalesced + totals.embedderTexts;
-  const rate = (part: number) => (lookups === 0 ? 'n/a' : `${((100 * part) / lookups).toFixed(1)}%`);
-  out('');
-  out('embedder stage:');
-  out(
-    `  records in / vectors out / dead letters   ${totals.recordsIn} / ${totals.recordsOut} / ${totals.deadLetters}`,
-  );
-  out(
-    `  throughput (produce → all committed)      ${(result.published / result.seconds).toFixed(0)} events/s`,
-  );
-  out(
-    `  distinct field lookups                    ${lookups}: LRU ${rate(totals.lruHits)}, store ${rate(totals.storeHits)}, coalesced ${rate(totals.coalesced)}, model ${rate(totals.embedderTexts)} in ${totals.embedderCalls} call(s)`,
-  );
-  out(`  events without a vector                   ${result.missing.length}`);
-}
-
-/**
- * Reads what is appended to `topic` from now on, with a throw-away group (deleted afterwards). It seeks to
- * the end offsets taken before it returns, so nothing produced after that point can be missed.
- */
-async function readNew(
-  kafka: Kafka,
-  topic: string,
-  onValue: (value: Buffer | null) => Promise<void>,
-): Promise<() => Promise<void>> {
-  const groupId = `larr-demo-reader-${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  const consumer = kafka.consumer({ groupId });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: false });
-  await consumer.run({ autoCommit: false, eachMessage: ({ message }) => onValue(message.value) });
-  for (const { partition, high } of ends) consumer.seek({ topic, partition, offset: high });
-  return async () => {
-    await consumer.disconnect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
-  };
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
