@@ -105,6 +105,26 @@ export function embeddingVersionId(
   return `larr-lm-${hash.digest('hex').slice(0, 12)}`;
 }
 
+/**
+ * sha256 over the LM config, tokenizer and LM weights (names sorted) → `larr-lm-stage1-<12 hex>`: the
+ * content id of a stage-1 checkpoint, e.g. the parent version of the stage-2 models trained from it.
+ */
+export function languageModelVersionId(
+  lmConfig: LanguageModelConfig,
+  tokenizer: WordTokenizer,
+  weights: ReadonlyMap<string, NamedArray>,
+): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(lmConfig));
+  hash.update(JSON.stringify(tokenizer.toJSON()));
+  for (const name of [...weights.keys()].sort()) {
+    const { shape, values } = weights.get(name)!;
+    hash.update(`${name}:${shape.join('x')};`);
+    hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+  return `larr-lm-stage1-${hash.digest('hex').slice(0, 12)}`;
+}
+
 export interface EmbeddingModelOptions extends LanguageModelOptions {
   /** Seed of the head's initialisation. @default 1 */
   headSeed?: number;
@@ -160,9 +180,14 @@ export class EmbeddingModel {
     return this.languageModel.config.maxLength;
   }
 
-  /** LM weights under their own names and head weights under `head/…`, for the optimizer. */
+  /** LM weights under their own names and head weights under `head/…`. */
   get weights(): Map<string, tf.Variable> {
     return new Map([...this.languageModel.weights, ...this.headWeights]);
+  }
+
+  /** The weights stage 2 trains: all but the LM's input-only `extension_embedding`. */
+  get trainableWeights(): Map<string, tf.Variable> {
+    return new Map([...this.languageModel.trainableWeights, ...this.headWeights]);
   }
 
   get headVariables(): ReadonlyMap<string, tf.Variable> {

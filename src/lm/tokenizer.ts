@@ -2,8 +2,11 @@
  * A word-level tokenizer trained on the domain corpus.
  *
  * Ids: 0 `[PAD]`, 1 `[UNK]`, 2 `[BOS]`, 3 `[EOS]`, then the field special tokens of
- * `src/featurize/special-tokens.ts` in their declared order, then words by descending corpus count
- * (ties alphabetical).
+ * `src/featurize/special-tokens.ts` in their declared order, then the "core" words by descending corpus
+ * count (ties alphabetical), then optionally an "extension" of general-English words (`withExtension`,
+ * vocabulary expansion as in Skip-Thought): words the domain corpus lacks, so an unseen paraphrase
+ * ("drizzle", "downpour") gets its own id instead of `[UNK]`. The LM predicts only the core ids (`coreSize`);
+ * extension rows of the token embedding are mapped from GloVe (`glove/vocabulary-expansion.ts`).
  *
  * Text → tokens: NFKC, then split into (a) field special tokens, recognised only when a chunk between
  * whitespace is exactly one reserved spelling (`[WEATHER]`, not `[weather]`, `[ WEATHER ]` or
@@ -16,7 +19,8 @@
 import { SPECIAL_TOKENS } from '../featurize/special-tokens.ts';
 
 export const TOKENIZER_FORMAT = 'larr-word-tokenizer';
-export const TOKENIZER_VERSION = 1;
+/** Version written; version 1 (no extension) is still read. */
+export const TOKENIZER_VERSION = 2;
 
 export const CONTROL_TOKENS = ['[PAD]', '[UNK]', '[BOS]', '[EOS]'] as const;
 export const PAD_ID = 0;
@@ -25,21 +29,34 @@ export const BOS_ID = 2;
 export const EOS_ID = 3;
 
 const WORD_PIECES = /\p{L}[\p{L}\p{M}\p{N}']*|\p{N}+|[^\s\p{L}\p{N}]/gu;
+/** A whole word as `pretokenize` yields it (a letter, then letters, marks, digits, apostrophes). */
+const WORD = /^\p{L}[\p{L}\p{M}\p{N}']*$/u;
+
+/**
+ * True when `pretokenize` can yield `word` as one piece: a word of the tokenizer's pattern that is already
+ * lower-case and NFKC-normal. Other candidates (upper case, punctuation, digits) could never be looked up.
+ */
+export function isPlainWord(word: string): boolean {
+  return WORD.test(word) && word === word.normalize('NFKC').toLowerCase();
+}
 
 export interface TokenizerTrainingOptions {
   /** Words seen fewer times are `[UNK]`. @default 2 */
   minCount?: number;
-  /** Largest vocabulary, reserved tokens included. @default 4000 */
+  /** Largest core vocabulary (reserved tokens and corpus words; the extension is not counted). @default 4000 */
   maxVocabSize?: number;
 }
 
-/** The JSON form of a trained tokenizer. */
+/** The JSON form of a trained tokenizer (version 2; version 1 has no `extensionWords`). */
 export interface TokenizerJson {
   format: typeof TOKENIZER_FORMAT;
   version: number;
   controlTokens: string[];
   fieldTokens: string[];
+  /** Core (corpus) words: ids `reserved … coreSize − 1`. */
   words: string[];
+  /** Extension words: ids `coreSize …`. */
+  extensionWords: string[];
 }
 
 export interface EncodeOptions {
@@ -68,18 +85,27 @@ export class WordTokenizer {
   private readonly ids: Map<string, number>;
   private readonly fieldTokens: ReadonlySet<string>;
   private readonly reservedCount: number;
+  /** Reserved tokens plus core words: ids below this are the ones the LM predicts. */
+  readonly coreSize: number;
 
   private constructor(
     controlTokens: readonly string[],
     fieldTokens: readonly string[],
     words: readonly string[],
+    extensionWords: readonly string[] = [],
   ) {
-    this.vocabulary = [...controlTokens, ...fieldTokens, ...words];
+    this.vocabulary = [...controlTokens, ...fieldTokens, ...words, ...extensionWords];
     this.ids = new Map(this.vocabulary.map((token, id) => [token, id]));
     if (this.ids.size !== this.vocabulary.length)
       throw new Error('tokenizer vocabulary has duplicate entries');
     this.fieldTokens = new Set(fieldTokens);
     this.reservedCount = controlTokens.length + fieldTokens.length;
+    this.coreSize = this.reservedCount + words.length;
+    // A reserved spelling in the extension would give text a way to produce a reserved-looking token.
+    for (const word of extensionWords) {
+      if (!isPlainWord(word))
+        throw new Error(`tokenizer extension word ${JSON.stringify(word)} is not a plain word`);
+    }
   }
 
   /** Builds the vocabulary from corpus lines. */
@@ -110,12 +136,37 @@ export class WordTokenizer {
     return new WordTokenizer(CONTROL_TOKENS, fieldTokens, words);
   }
 
+  /**
+   * This tokenizer plus an extension: the first `size` of `candidates` (e.g. GloVe words in frequency rank
+   * order) that are plain words (`isPlainWord`) and not already in the vocabulary, with ids after every core
+   * id. Replaces any extension this tokenizer had.
+   */
+  withExtension(candidates: Iterable<string>, size: number): WordTokenizer {
+    if (!Number.isInteger(size) || size < 0)
+      throw new Error(`extension size must be an integer ≥ 0, got ${size}`);
+    const core = this.vocabulary.slice(0, this.coreSize);
+    const taken = new Set(core);
+    const extension: string[] = [];
+    for (const word of candidates) {
+      if (extension.length >= size) break;
+      if (taken.has(word) || !isPlainWord(word)) continue;
+      taken.add(word);
+      extension.push(word);
+    }
+    return new WordTokenizer(
+      CONTROL_TOKENS,
+      [...this.fieldTokens],
+      core.slice(this.reservedCount),
+      extension,
+    );
+  }
+
   static fromJSON(json: unknown): WordTokenizer {
     const value = json as Partial<TokenizerJson> | null;
     if (value?.format !== TOKENIZER_FORMAT) throw new Error(`not a ${TOKENIZER_FORMAT} file`);
-    if (value.version !== TOKENIZER_VERSION) {
+    if (value.version !== 1 && value.version !== TOKENIZER_VERSION) {
       throw new Error(
-        `tokenizer version ${String(value.version)} is not supported (expected ${TOKENIZER_VERSION})`,
+        `tokenizer version ${String(value.version)} is not supported (expected 1 or ${TOKENIZER_VERSION})`,
       );
     }
     const isStrings = (list: unknown): list is string[] =>
@@ -126,7 +177,9 @@ export class WordTokenizer {
     if (!isStrings(value.fieldTokens) || !isStrings(value.words)) {
       throw new Error('tokenizer fieldTokens and words must be string arrays');
     }
-    return new WordTokenizer(value.controlTokens, value.fieldTokens, value.words);
+    const extensionWords = value.version === 1 ? [] : value.extensionWords;
+    if (!isStrings(extensionWords)) throw new Error('tokenizer extensionWords must be a string array');
+    return new WordTokenizer(value.controlTokens, value.fieldTokens, value.words, extensionWords);
   }
 
   toJSON(): TokenizerJson {
@@ -135,12 +188,23 @@ export class WordTokenizer {
       version: TOKENIZER_VERSION,
       controlTokens: [...CONTROL_TOKENS],
       fieldTokens: [...this.fieldTokens],
-      words: this.vocabulary.slice(this.reservedCount),
+      words: this.vocabulary.slice(this.reservedCount, this.coreSize),
+      extensionWords: this.vocabulary.slice(this.coreSize),
     };
   }
 
   get size(): number {
     return this.vocabulary.length;
+  }
+
+  /** Words of the extension (ids `coreSize … size − 1`). */
+  get extensionSize(): number {
+    return this.vocabulary.length - this.coreSize;
+  }
+
+  /** True for extension ids (no output row in the LM; embedding mapped from GloVe). */
+  isExtensionId(id: number): boolean {
+    return id >= this.coreSize && id < this.vocabulary.length;
   }
 
   /** True for the control and field special tokens' ids. */

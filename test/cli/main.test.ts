@@ -63,11 +63,13 @@ test('the program has the commands the README documents', () => {
       'train',
       'train corpus',
       'train pretrain',
+      'train contrastive',
       'embed',
       'serve',
       'serve embeddings',
       'models',
       'models list',
+      'report',
     ],
   );
 });

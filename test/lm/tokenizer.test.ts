@@ -101,3 +101,89 @@ test('neutralised user text never yields a reserved id', () => {
   }
   assert.ok(checked > 2000);
 });
+
+const glovish = [
+  'the',
+  ',',
+  'rain',
+  'Drizzle',
+  'drizzle',
+  'downpour',
+  '[weather]',
+  'beef',
+  "o'clock",
+  '1990',
+  'ﬁne',
+  'heat-wave',
+  'scorching',
+];
+
+test('an extension adds plain GloVe words the core lacks, after every core id, in candidate order', () => {
+  const core = WordTokenizer.train(corpus, { minCount: 1 });
+  const tokenizer = core.withExtension(glovish, 4);
+  // ',' (punctuation), 'Drizzle' (upper case), '[weather]', '1990', 'ﬁne' (not NFKC) and 'heat-wave' can
+  // never come out of pretokenize; 'rain', 'beef' are core already.
+  assert.deepEqual(tokenizer.vocabulary.slice(tokenizer.coreSize), [
+    'the',
+    'downpour',
+    "o'clock",
+    'scorching',
+  ]);
+  assert.equal(tokenizer.coreSize, core.size);
+  assert.equal(tokenizer.extensionSize, 4);
+  assert.deepEqual(tokenizer.vocabulary.slice(0, core.size), core.vocabulary);
+  assert.equal(tokenizer.idOf('drizzle'), core.idOf('drizzle'), 'core ids do not move');
+  const downpour = tokenizer.idOf('downpour')!;
+  assert.ok(
+    downpour >= tokenizer.coreSize && tokenizer.isExtensionId(downpour) && !tokenizer.isReservedId(downpour),
+  );
+  assert.deepEqual(core.encode('downpour'), [UNK_ID]);
+  assert.deepEqual(tokenizer.encode('Downpour'), [downpour]);
+  for (let id = tokenizer.coreSize; id < tokenizer.size; id++) assert.ok(!tokenizer.isReservedId(id));
+  assert.equal(core.withExtension(glovish, 0).size, core.size);
+  assert.throws(() => core.withExtension(glovish, -1), /extension size/);
+});
+
+test('version 2 JSON round-trips core and extension; version 1 files still load, without an extension', () => {
+  const tokenizer = WordTokenizer.train(corpus, { minCount: 1 }).withExtension(glovish, 3);
+  const json = JSON.parse(JSON.stringify(tokenizer)) as Record<string, unknown>;
+  assert.equal(json['version'], 2);
+  assert.deepEqual(json['extensionWords'], ['the', 'downpour', "o'clock"]);
+  const restored = WordTokenizer.fromJSON(json);
+  assert.deepEqual(restored.vocabulary, tokenizer.vocabulary);
+  assert.equal(restored.coreSize, tokenizer.coreSize);
+  assert.deepEqual(restored.encode('the downpour'), tokenizer.encode('the downpour'));
+
+  // A version-1 file as the previous code wrote it: no extensionWords.
+  const v1: Record<string, unknown> = { ...json, version: 1 };
+  delete v1['extensionWords'];
+  const old = WordTokenizer.fromJSON(v1);
+  assert.equal(old.extensionSize, 0);
+  assert.equal(old.coreSize, tokenizer.coreSize);
+  assert.deepEqual(old.encode('the downpour'), [UNK_ID, UNK_ID]);
+  assert.throws(() => WordTokenizer.fromJSON({ ...json, version: 3 }), /version 3 is not supported/);
+  assert.throws(() => WordTokenizer.fromJSON({ ...json, extensionWords: ['[weather]'] }), /not a plain word/);
+});
+
+test('with a large extension, neutralised lookalikes and control spellings still never yield a reserved id', () => {
+  const words = ['weather', 'agg', 'pad', 'bos', 'eos', 'unk', 'item', 'shop', 'dish', 'user', 'segment'];
+  const tokenizer = WordTokenizer.train(corpus, { minCount: 1 }).withExtension(
+    [...words, ...Array.from({ length: 500 }, (_, i) => `w${i}`)],
+    1000,
+  );
+  for (const name of Object.keys(SPECIAL_TOKENS)) {
+    for (const text of [
+      `[${name.toLowerCase()}]`,
+      `x[${name}]`,
+      neutraliseSpecialTokens(`[${name}]`),
+      `[ ${name} ]`,
+    ]) {
+      const ids = tokenizer.encode(text);
+      assert.ok(
+        ids.every((id) => !tokenizer.isReservedId(id) || id === UNK_ID),
+        `${text} → ${ids.join()}`,
+      );
+    }
+  }
+  assert.ok(tokenizer.encode('[pad] weather').every((id) => !tokenizer.isReservedId(id) || id === UNK_ID));
+});

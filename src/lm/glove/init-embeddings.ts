@@ -16,6 +16,7 @@ import { LanguageModel, type LanguageModelOptions } from '../model/transformer.t
 import { SeededRandom } from '../random.ts';
 import type { WordTokenizer } from '../tokenizer.ts';
 import { type GloveVectors, loadGloveVectors, type LoadGloveOptions } from './load-glove.ts';
+import { type ExpansionReport, expandVocabulary } from './vocabulary-expansion.ts';
 
 /** How the token embeddings start: the model's random init (the ablation) or GloVe vectors. */
 export type EmbeddingInit = 'glove' | 'random';
@@ -125,7 +126,10 @@ export function gloveEmbeddingMatrix(
   return { matrix, report };
 }
 
-/** Overwrites `model`'s `token_embedding` with the GloVe-initialised matrix for `tokenizer`'s vocabulary. */
+/**
+ * Overwrites `model`'s `token_embedding` (the core rows; an extension is left to `expandVocabulary`) with
+ * the GloVe-initialised matrix for `tokenizer`'s core vocabulary.
+ */
 export function initialiseTokenEmbeddings(
   model: LanguageModel,
   tokenizer: WordTokenizer,
@@ -133,21 +137,21 @@ export function initialiseTokenEmbeddings(
   options: GloveProjectionOptions = {},
 ): GloveInitReport {
   const embedding = model.weight('token_embedding');
-  if (embedding.shape[0] !== tokenizer.size) {
+  if (embedding.shape[0] !== tokenizer.coreSize) {
     throw new Error(
-      `the model's vocabulary (${embedding.shape[0]}) differs from the tokenizer's (${tokenizer.size})`,
+      `the model's core vocabulary (${embedding.shape[0]}) differs from the tokenizer's (${tokenizer.coreSize})`,
     );
   }
   const base = embedding.dataSync() as Float32Array;
   const { matrix, report } = gloveEmbeddingMatrix(
-    tokenizer.vocabulary,
+    tokenizer.vocabulary.slice(0, tokenizer.coreSize),
     (id) => tokenizer.isReservedId(id),
     glove,
     base,
     model.config,
     options,
   );
-  tf.tidy(() => embedding.assign(tf.tensor2d(matrix, [tokenizer.size, model.config.dModel])));
+  tf.tidy(() => embedding.assign(tf.tensor2d(matrix, [tokenizer.coreSize, model.config.dModel])));
   return report;
 }
 
@@ -163,30 +167,43 @@ export interface CreateModelOptions extends LanguageModelOptions {
 }
 
 /**
- * A new language model for `tokenizer`, its token embeddings initialised as `embeddingInit` says. Reports
- * GloVe coverage (undefined for `'random'`).
+ * A new language model for `tokenizer`, its core token embeddings initialised as `embeddingInit` says and,
+ * when the tokenizer has an extension, its extension rows set by vocabulary expansion (with either init:
+ * GloVe vectors are then read even for `'random'`). Reports GloVe coverage (undefined for `'random'`) and
+ * the expansion (undefined without an extension).
  */
 export async function createLanguageModel(
   config: LanguageModelConfig,
   tokenizer: WordTokenizer,
   options: CreateModelOptions = {},
-): Promise<{ model: LanguageModel; glove?: GloveInitReport }> {
+): Promise<{ model: LanguageModel; glove?: GloveInitReport; expansion?: ExpansionReport }> {
   const { embeddingInit = 'random', glove, glovePath, projection, ...modelOptions } = options;
-  if (config.vocabSize !== tokenizer.size) {
-    throw new Error(`config.vocabSize ${config.vocabSize} differs from the tokenizer's ${tokenizer.size}`);
+  if (config.vocabSize !== tokenizer.size || config.outputVocabSize !== tokenizer.coreSize) {
+    throw new Error(
+      `config.vocabSize / outputVocabSize ${config.vocabSize} / ${config.outputVocabSize} differ from the ` +
+        `tokenizer's size / coreSize ${tokenizer.size} / ${tokenizer.coreSize}`,
+    );
   }
-  const vectors =
-    embeddingInit === 'glove'
-      ? (glove ?? (await loadGloveVectors(tokenizer.vocabulary, { path: glovePath })))
-      : undefined;
+  const needsVectors = embeddingInit === 'glove' || tokenizer.extensionSize > 0;
+  const vectors = needsVectors
+    ? (glove ?? (await loadGloveVectors(tokenizer.vocabulary, { path: glovePath })))
+    : undefined;
   const model = new LanguageModel(config, modelOptions);
   if (vectors === undefined) return { model };
   try {
-    const report = initialiseTokenEmbeddings(model, tokenizer, vectors, {
-      seed: modelOptions.seed ?? 1,
-      ...projection,
-    });
-    return { model, glove: report };
+    const report =
+      embeddingInit === 'glove'
+        ? initialiseTokenEmbeddings(model, tokenizer, vectors, {
+            seed: modelOptions.seed ?? 1,
+            ...projection,
+          })
+        : undefined;
+    const expansion = tokenizer.extensionSize > 0 ? expandVocabulary(model, tokenizer, vectors) : undefined;
+    return {
+      model,
+      ...(report === undefined ? {} : { glove: report }),
+      ...(expansion === undefined ? {} : { expansion }),
+    };
   } catch (error) {
     model.dispose();
     throw error;

@@ -2,12 +2,21 @@
  * The serialisable configuration of the decoder-only language model. It is saved next to the weights, so a
  * checkpoint always says what shape it has; runtime choices (backend, matMul gradient) are not part of it.
  */
-export const MODEL_FORMAT_VERSION = 1;
+/** Version 2 added `outputVocabSize` (a version-1 config reads as `outputVocabSize = vocabSize`). */
+export const MODEL_FORMAT_VERSION = 2;
 
 export interface LanguageModelConfig {
   /** Checkpoint format version this config was written with. */
   formatVersion: number;
+  /** Token ids the model reads (core and extension words). */
   vocabSize: number;
+  /**
+   * Token ids the model predicts: the first `outputVocabSize` ids (the tokenizer's core). Ids from here to
+   * `vocabSize` are a vocabulary extension: input-only rows (`extension_embedding`, not trained, set by
+   * vocabulary expansion), so the cost of the output softmax does not grow with the extension.
+   * @default vocabSize
+   */
+  outputVocabSize: number;
   /** @default 128 */
   dModel: number;
   /** @default 2 */
@@ -26,7 +35,7 @@ export interface LanguageModelConfig {
   initStd: number;
 }
 
-export const DEFAULT_MODEL_CONFIG: Omit<LanguageModelConfig, 'vocabSize'> = {
+export const DEFAULT_MODEL_CONFIG: Omit<LanguageModelConfig, 'vocabSize' | 'outputVocabSize'> = {
   formatVersion: MODEL_FORMAT_VERSION,
   dModel: 128,
   layers: 2,
@@ -64,9 +73,17 @@ export function parseModelConfig(input: unknown): LanguageModelConfig {
       `LanguageModelConfig.formatVersion ${formatVersion} is newer than this code (${MODEL_FORMAT_VERSION})`,
     );
   }
+  const vocabSize = requireInteger('vocabSize', value.vocabSize, 2);
+  const outputVocabSize = requireInteger('outputVocabSize', value.outputVocabSize ?? vocabSize, 2);
+  if (outputVocabSize > vocabSize) {
+    throw new Error(
+      `LanguageModelConfig.outputVocabSize (${outputVocabSize}) must not exceed vocabSize (${vocabSize})`,
+    );
+  }
   const config: LanguageModelConfig = {
     formatVersion,
-    vocabSize: requireInteger('vocabSize', value.vocabSize, 2),
+    vocabSize,
+    outputVocabSize,
     dModel: requireInteger('dModel', value.dModel, 1),
     layers: requireInteger('layers', value.layers, 1),
     heads: requireInteger('heads', value.heads, 1),
@@ -82,7 +99,7 @@ export function parseModelConfig(input: unknown): LanguageModelConfig {
   return config;
 }
 
-/** A complete config from a vocabulary size and overrides. */
+/** A complete config from a vocabulary size and overrides (`outputVocabSize` defaults to `vocabSize`). */
 export function createModelConfig(
   vocabSize: number,
   overrides: Partial<Omit<LanguageModelConfig, 'vocabSize' | 'formatVersion'>> = {},

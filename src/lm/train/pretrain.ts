@@ -17,7 +17,8 @@ import {
   type GloveInitReport,
   type GloveProjectionOptions,
 } from '../glove/init-embeddings.ts';
-import type { GloveVectors } from '../glove/load-glove.ts';
+import { type GloveVectors, loadGloveVectors, readGloveHeader } from '../glove/load-glove.ts';
+import { describeExpansion, type ExpansionReport, expandVocabulary } from '../glove/vocabulary-expansion.ts';
 import { createModelConfig, type LanguageModelConfig } from '../model/config.ts';
 import type { LanguageModel } from '../model/transformer.ts';
 import { SeededRandom } from '../random.ts';
@@ -25,7 +26,9 @@ import { initTensorflow } from '../runtime.ts';
 import { PAD_ID, type TokenizerTrainingOptions, WordTokenizer } from '../tokenizer.ts';
 import { findCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.ts';
 import { AdamW, type AdamWOptions } from './optimizer.ts';
-import { trainStep } from './train-step.ts';
+import { dataParallelTrainStep } from './data-parallel/data-parallel-step.ts';
+import { DataParallelPool } from './data-parallel/pool.ts';
+import { trainStep, type TrainStepResult } from './train-step.ts';
 
 export interface PretrainProgress {
   step: number;
@@ -64,6 +67,14 @@ export interface PretrainOptions {
   glovePath?: string;
   /** With `'glove'`: projection seed (default `seed`) and scale of the GloVe rows. */
   gloveProjection?: GloveProjectionOptions;
+  /**
+   * Vocabulary extension: this many general-English words (the most frequent plain words of the GloVe file
+   * — or of `glove`'s map order when given — that the corpus lacks) get input-only ids whose embedding
+   * rows are mapped from GloVe (`glove/vocabulary-expansion.ts`) after initialisation and at every
+   * checkpoint. Needs the GloVe vectors even with `embeddingInit: 'random'`. Ignored on resume.
+   * @default 0 (the CLI uses 60 000)
+   */
+  extensionSize?: number;
   /** @default { learningRate: 3e-4, warmupSteps: min(100, steps/10), decay: 'cosine' } */
   optimizer?: Omit<AdamWOptions, 'totalSteps'>;
   /** @default 100 */
@@ -76,6 +87,13 @@ export interface PretrainOptions {
   seed?: number;
   /** @default true */
   denseMatMulGradient?: boolean;
+  /**
+   * Worker threads computing each step's gradients on shards of the batch (`data-parallel/`; each has its
+   * own single-threaded wasm runtime, so 2 uses both cores of a 2-core machine). The update stays in this
+   * thread; N workers follow the single-thread run up to float summation order. 1 trains in this thread.
+   * @default 1
+   */
+  workers?: number;
   /** Allow the pure-JS cpu backend (tests only). @default false */
   allowCpu?: boolean;
   /** Progress lines. @default console.error */
@@ -99,6 +117,8 @@ export interface PretrainResult {
   backend: string;
   /** GloVe coverage of the vocabulary when this call created the model with `embeddingInit: 'glove'`. */
   glove?: GloveInitReport;
+  /** The last vocabulary expansion (fit quality of the GloVe map), when the tokenizer has an extension. */
+  expansion?: ExpansionReport;
 }
 
 function requirePositiveInteger(name: string, value: number): number {
@@ -154,18 +174,19 @@ export function evaluatePerplexity(
   return Math.exp(lossSum / starts.length);
 }
 
+/** `batchSize` windows of `window` tokens at random offsets, row-major. */
 function sampleBatch(
   stream: Int32Array,
   random: SeededRandom,
   batchSize: number,
   window: number,
-): tf.Tensor2D {
+): Int32Array {
   const values = new Int32Array(batchSize * window);
   for (let row = 0; row < batchSize; row++) {
     const start = random.nextInt(stream.length - window + 1);
     values.set(stream.subarray(start, start + window), row * window);
   }
-  return tf.tensor2d(values, [batchSize, window], 'int32');
+  return values;
 }
 
 export async function pretrain(options: PretrainOptions): Promise<PretrainResult> {
@@ -176,6 +197,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   const checkpointEvery = requirePositiveInteger('checkpointEvery', options.checkpointEvery ?? 100);
   const evalWindows = requirePositiveInteger('evalWindows', options.evalWindows ?? 64);
   const logEvery = requirePositiveInteger('logEvery', options.logEvery ?? 10);
+  const workers = requirePositiveInteger('workers', options.workers ?? 1);
   const seed = options.seed ?? 1;
   const { backend } = await initTensorflow({ allowCpu: options.allowCpu ?? false, log });
 
@@ -193,19 +215,35 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   let tokenizer: WordTokenizer;
   let state: TrainingState;
   let glove: GloveInitReport | undefined;
+  let expansion: ExpansionReport | undefined;
+  /** GloVe vectors of the whole vocabulary, kept to re-run the vocabulary expansion at checkpoints. */
+  let vectors: GloveVectors | undefined;
   if (resumeFrom !== undefined) {
     ({ model, tokenizer, state } = await loadCheckpoint(resumeFrom, optimizer, modelOptions));
     log(`resuming from ${resumeFrom} at step ${state.step}`);
+    if (tokenizer.extensionSize > 0) {
+      vectors = options.glove ?? (await loadGloveVectors(tokenizer.vocabulary, { path: options.glovePath }));
+    }
   } else {
     tokenizer = WordTokenizer.train(train, options.tokenizer);
+    const extensionSize = options.extensionSize ?? 0;
+    if (extensionSize > 0) {
+      const candidates =
+        options.glove?.vectors.keys() ?? (await readGloveHeader({ path: options.glovePath })).words;
+      tokenizer = tokenizer.withExtension(candidates, extensionSize);
+    }
+    if (tokenizer.extensionSize > 0 || options.embeddingInit === 'glove') {
+      vectors = options.glove ?? (await loadGloveVectors(tokenizer.vocabulary, { path: options.glovePath }));
+    }
     const config = createModelConfig(tokenizer.size, {
       maxLength: Math.max(64, seqLength),
       ...options.model,
+      outputVocabSize: tokenizer.coreSize,
     });
-    ({ model, glove } = await createLanguageModel(config, tokenizer, {
+    ({ model, glove, expansion } = await createLanguageModel(config, tokenizer, {
       ...modelOptions,
       embeddingInit: options.embeddingInit ?? 'random',
-      glove: options.glove,
+      glove: vectors,
       glovePath: options.glovePath,
       projection: options.gloveProjection,
     }));
@@ -215,8 +253,10 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
           `(${(100 * glove.coverage).toFixed(1)} %)${glove.projected ? `, projected to d=${config.dModel}` : ''}`,
       );
     }
+    if (expansion !== undefined) log(describeExpansion(expansion));
     state = { step: 0, seed, rngState: seed, perplexityBefore: Number.NaN };
   }
+  let pool: DataParallelPool | undefined;
   try {
     if (seqLength > model.config.maxLength) {
       throw new Error(
@@ -233,11 +273,23 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     }
     log(
       `pretrain: ${lines.length} lines (${heldOut.length} held out), ${trainStream.length} training tokens, ` +
-        `vocabulary ${tokenizer.size}, ${model.size} parameters, batch ${batchSize} × ${seqLength}`,
+        `vocabulary ${tokenizer.coreSize}${tokenizer.extensionSize > 0 ? ` + ${tokenizer.extensionSize} extension` : ''}, ` +
+        `${model.size} parameters, batch ${batchSize} × ${seqLength}`,
     );
     if (state.step === 0) {
       state.perplexityBefore = evaluatePerplexity(model, heldOutStream, window, evalWindows, batchSize);
       log(`held-out perplexity before: ${state.perplexityBefore.toFixed(2)}`);
+    }
+    if (workers > 1) {
+      pool = await DataParallelPool.start({
+        workers,
+        config: model.config,
+        weights: model.weights,
+        denseMatMulGradient: modelOptions.denseMatMulGradient,
+        backend,
+      });
+      await pool.broadcastWeights(model.weights, 'all');
+      log(`data-parallel: ${workers} worker threads, ${backend} backend each`);
     }
     const random = new SeededRandom(state.rngState);
     const startStep = state.step;
@@ -245,13 +297,18 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     let tokens = 0;
     while (state.step < totalSteps) {
       const started = performance.now();
-      const batch = sampleBatch(trainStream, random, batchSize, window);
+      const ids = sampleBatch(trainStream, random, batchSize, window);
       const dropoutSeed = random.nextInt(2 ** 30);
-      let result;
-      try {
-        result = await trainStep(model, optimizer, batch, { dropoutSeed });
-      } finally {
-        batch.dispose();
+      let result: TrainStepResult;
+      if (pool !== undefined) {
+        result = await dataParallelTrainStep(pool, model, optimizer, ids, window, { dropoutSeed });
+      } else {
+        const batch = tf.tensor2d(ids, [batchSize, window], 'int32');
+        try {
+          result = await trainStep(model, optimizer, batch, { dropoutSeed });
+        } finally {
+          batch.dispose();
+        }
       }
       trainingSeconds += (performance.now() - started) / 1000;
       tokens += batchSize * seqLength;
@@ -272,10 +329,17 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
         );
       }
       if (state.step % checkpointEvery === 0 || state.step === totalSteps) {
+        // The extension rows follow the trained core rows (re-fitted map) in every saved checkpoint.
+        if (vectors !== undefined && tokenizer.extensionSize > 0) {
+          expansion = expandVocabulary(model, tokenizer, vectors);
+          // The workers' replicas need the new extension rows for the next steps.
+          await pool?.broadcastWeights(model.weights, 'all');
+        }
         await saveCheckpoint(options.checkpointDir, { model, optimizer, tokenizer, state });
       }
       if (options.onStep?.(progress) === 'stop') break;
     }
+    if (expansion !== undefined && state.step > startStep) log(describeExpansion(expansion));
     const perplexityAfter = evaluatePerplexity(model, heldOutStream, window, evalWindows, batchSize);
     log(`held-out perplexity after step ${state.step}: ${perplexityAfter.toFixed(2)}`);
     return {
@@ -287,8 +351,10 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       tokensPerSecond: trainingSeconds > 0 ? tokens / trainingSeconds : 0,
       backend,
       ...(glove === undefined ? {} : { glove }),
+      ...(expansion === undefined ? {} : { expansion }),
     };
   } finally {
+    await pool?.close();
     model.dispose();
     optimizer.dispose();
   }

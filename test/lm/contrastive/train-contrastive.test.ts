@@ -14,7 +14,12 @@ import { LanguageModel } from '../../../src/lm/model/transformer.ts';
 import { createModelConfig } from '../../../src/lm/model/config.ts';
 import { WordTokenizer } from '../../../src/lm/tokenizer.ts';
 import { writeFile } from 'node:fs/promises';
-import { useWasm } from '../helpers.ts';
+import { EmbeddingModel } from '../../../src/lm/embedding-model.ts';
+import type { GloveVectors } from '../../../src/lm/glove/load-glove.ts';
+import { expandVocabulary } from '../../../src/lm/glove/vocabulary-expansion.ts';
+import { EXTENSION_EMBEDDING } from '../../../src/lm/model/transformer.ts';
+import { languageModelFolderVersion } from '../../../src/lm/training-registration.ts';
+import { assertClose, useWasm } from '../helpers.ts';
 import { writePairFixture } from './fixture.ts';
 
 before(useWasm);
@@ -104,4 +109,81 @@ test('bad options are named', async () => {
     trainContrastive(options('bad', { weights: { 'user-item': 0, 'item-item': 0, 'user-user': 0 } })),
     /no pair kind/,
   );
+});
+
+test('a stopped run resumes from its checkpoint and ends with the model of an uninterrupted run', async () => {
+  const resumable = (out: string, overrides: Partial<TrainContrastiveOptions> = {}) =>
+    options(out, {
+      model: { dModel: 16, layers: 1, heads: 2, ffDim: 32, maxLength: 24, dropout: 0.1 },
+      steps: 8,
+      checkpointEvery: 3,
+      evaluate: false,
+      ...overrides,
+    });
+  const whole = await trainContrastive(resumable('c-whole'));
+  const stopped = await trainContrastive(
+    resumable('c-resumed', { onStep: (progress) => (progress.step === 5 ? 'stop' : undefined) }),
+  );
+  assert.equal(stopped.steps, 5);
+  const tensors = tf.memory().numTensors;
+  const resumed = await trainContrastive(resumable('c-resumed'));
+  assert.equal(tf.memory().numTensors, tensors, 'a resumed run leaked tensors');
+  assert.equal(resumed.startStep, 3, 'resumes from the last checkpoint (step 3), not from the stop at 5');
+  assert.equal(resumed.steps, 8);
+  assert.equal(resumed.version, whole.version, 'same content id = same weights, head and tokenizer');
+  assert.equal(resumed.lossEnd, whole.lossEnd);
+  const bytes = (out: string) => readFile(join(directory, out, 'model', 'weights.bin'));
+  assert.deepEqual(await bytes('c-resumed'), await bytes('c-whole'));
+});
+
+test('from a stage-1 LM with a vocabulary extension: parent id, and the extension re-mapped before saving', async () => {
+  const lmDir = join(directory, 'stage1-ext');
+  const lines = (await readFile(pairsPath, 'utf8')).split('\n');
+  const tokenizer = WordTokenizer.train(lines, { minCount: 1 }).withExtension(['drizzle', 'heatwave'], 2);
+  const lm = new LanguageModel(
+    createModelConfig(tokenizer.size, {
+      outputVocabSize: tokenizer.coreSize,
+      dModel: 16,
+      layers: 1,
+      heads: 2,
+      ffDim: 32,
+      maxLength: 24,
+    }),
+  );
+  await lm.save(lmDir);
+  lm.dispose();
+  await writeFile(join(lmDir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  const words = [
+    'golden',
+    'happy',
+    'pizza',
+    'sushi',
+    'salad',
+    'shop',
+    'student',
+    'likes',
+    'riverside',
+    'classic',
+    'special',
+    'place',
+    'drizzle',
+    'heatwave',
+  ];
+  const glove: GloveVectors = {
+    dimensions: 3,
+    vectors: new Map(words.map((word, i) => [word, Float32Array.of(i % 3, (i * 7) % 5, Math.sin(i))])),
+  };
+  const result = await trainContrastive(
+    options('from-extended', { languageModelDir: lmDir, glove, steps: 4, evaluate: false }),
+  );
+  assert.equal(result.parentVersion, await languageModelFolderVersion(lmDir));
+  assert.equal(result.expansion?.extensionWords, 2);
+  const coreWithVectors = words.filter((word) => (tokenizer.idOf(word) ?? Infinity) < tokenizer.coreSize);
+  assert.ok(coreWithVectors.length >= 5);
+  assert.equal(result.expansion?.fittedWords, coreWithVectors.length);
+  const { model } = await EmbeddingModel.load(result.modelDir);
+  const saved = model.languageModel.weight(EXTENSION_EMBEDDING).dataSync().slice();
+  expandVocabulary(model.languageModel, model.tokenizer, glove);
+  assertClose(model.languageModel.weight(EXTENSION_EMBEDDING).dataSync(), saved, 1e-6);
+  model.dispose();
 });

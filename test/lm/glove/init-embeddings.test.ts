@@ -177,7 +177,7 @@ test('createLanguageModel: random equals a plain model; glove reads the file and
   });
   plain.dispose();
   const other = WordTokenizer.train(['just two'], { minCount: 1 });
-  await assert.rejects(createLanguageModel(config, other), /differs from the tokenizer/);
+  await assert.rejects(createLanguageModel(config, other), /differ from the tokenizer/);
 });
 
 test('pretrain with embeddingInit glove reports coverage and trains', async () => {

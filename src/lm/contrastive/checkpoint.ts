@@ -1,0 +1,82 @@
+/**
+ * Stage-2 checkpoints that survive a kill, like stage 1's (`train/checkpoint.ts`): everything goes to
+ * `<dir>/checkpoint.tmp`, which then replaces `<dir>/checkpoint` by renames, so a reader sees either the old
+ * or the new checkpoint, never half of one.
+ *
+ * Layout of `checkpoint/`: `model/` (an embedding-model folder, version-checked on load), `optimizer.{json,bin}`
+ * (Adam moments of LM and head), `state.json` (`ContrastiveTrainingState`, written last: its presence marks a
+ * complete checkpoint).
+ */
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EmbeddingModel } from '../embedding-model.ts';
+import { readTensorFile, writeTensorFile } from '../model/tensor-file.ts';
+import type { LanguageModelOptions } from '../model/transformer.ts';
+import type { AdamW } from '../train/optimizer.ts';
+
+export interface ContrastiveTrainingState {
+  /** Optimizer updates applied. */
+  step: number;
+  /** Seed the run started with. */
+  seed: number;
+  /** State of the batch / dropout RNG after `step` updates. */
+  rngState: number;
+  /** Weighted loss of every step so far (for the start / end means of the result). */
+  losses: number[];
+  /** Training seconds so far. */
+  seconds: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The stage-2 checkpoint folder to resume from, if any (a completed `checkpoint`, else the previous one). */
+export async function findContrastiveCheckpoint(directory: string): Promise<string | undefined> {
+  for (const name of ['checkpoint', 'checkpoint.old']) {
+    const path = join(directory, name);
+    if (await exists(join(path, 'state.json'))) return path;
+  }
+  return undefined;
+}
+
+export async function saveContrastiveCheckpoint(
+  directory: string,
+  parts: { model: EmbeddingModel; optimizer: AdamW; state: ContrastiveTrainingState },
+): Promise<void> {
+  const staging = join(directory, 'checkpoint.tmp');
+  const current = join(directory, 'checkpoint');
+  const previous = join(directory, 'checkpoint.old');
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  await parts.model.save(join(staging, 'model'));
+  const optimizerState = await parts.optimizer.exportState();
+  await writeTensorFile(staging, 'optimizer', optimizerState.moments);
+  await writeFile(join(staging, 'state.json'), `${JSON.stringify(parts.state)}\n`);
+  await rm(previous, { recursive: true, force: true });
+  if (await exists(current)) await rename(current, previous);
+  await rename(staging, current);
+  await rm(previous, { recursive: true, force: true });
+}
+
+/** Loads model and state, and restores `optimizer` to the saved moments and step. */
+export async function loadContrastiveCheckpoint(
+  path: string,
+  optimizer: AdamW,
+  modelOptions: LanguageModelOptions = {},
+): Promise<{ model: EmbeddingModel; state: ContrastiveTrainingState }> {
+  const state = JSON.parse(await readFile(join(path, 'state.json'), 'utf8')) as ContrastiveTrainingState;
+  const { model } = await EmbeddingModel.load(join(path, 'model'), modelOptions);
+  try {
+    optimizer.importState({ step: state.step, moments: await readTensorFile(path, 'optimizer') });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, state };
+}
