@@ -20,14 +20,22 @@ import { pretrain } from '../lm/train/pretrain.ts';
 import { simulationFiles, writeSimulation } from '../simulator/write-simulation.ts';
 
 /** Bump when a change to the steps below makes cached models stale. */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2;
 
 export interface DemoModelRecipe {
   /** Simulated scene events (all splits; models train on the train split only). */
   readonly events: number;
   readonly seed: number;
   readonly pretrainSteps: number;
+  /** Data-parallel worker threads of stage 1 (docs/data-parallel-training.md). */
+  readonly pretrainWorkers: number;
+  /** GloVe words added to the tokenizer beyond the corpus (vocabulary expansion). */
+  readonly extension: number;
   readonly contrastiveSteps: number;
+  /** Pairs per kind per stage-2 step. */
+  readonly contrastiveBatch: number;
+  /** InfoNCE temperature of stage 2. */
+  readonly temperature: number;
   readonly alignEpochs: number;
   /** Weight of the alignment loss in the warm start. */
   readonly lambda: number;
@@ -38,7 +46,11 @@ export const DEFAULT_DEMO_RECIPE: DemoModelRecipe = {
   events: 12_000,
   seed: 1,
   pretrainSteps: 200,
-  contrastiveSteps: 200,
+  pretrainWorkers: 2,
+  extension: 60_000,
+  contrastiveSteps: 120,
+  contrastiveBatch: 16,
+  temperature: 0.1,
   alignEpochs: 2,
   lambda: 0.1,
 };
@@ -121,6 +133,8 @@ export async function prepareDemoModels(
       checkpointDir: stage1,
       steps: recipe.pretrainSteps,
       embeddingInit: 'glove',
+      extensionSize: recipe.extension,
+      workers: recipe.pretrainWorkers,
       seed: recipe.seed,
       log: options.log,
       logEvery: 50,
@@ -137,6 +151,10 @@ export async function prepareDemoModels(
       outDir: stage2,
       languageModelDir,
       steps: recipe.contrastiveSteps,
+      batchSize: recipe.contrastiveBatch,
+      temperature: recipe.temperature,
+      optimizer: { learningRate: 5e-4 },
+      head: { pooling: 'mean' },
       seed: recipe.seed,
       evaluate: false,
       log: options.log,

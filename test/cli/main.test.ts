@@ -64,6 +64,7 @@ test('the program has the commands the README documents', () => {
       'train corpus',
       'train pretrain',
       'train contrastive',
+      'train align',
       'embed',
       'serve',
       'serve embeddings',

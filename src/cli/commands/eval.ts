@@ -38,9 +38,10 @@ function addCommonOptions(command: Command): Command {
     .option('--hashing-dim <n>', 'dimension of the hashing embedder', wholeNumber(8, 8192), 256);
 }
 
-export function registerEvalCommands(program: Command, ctx: CliContext): void {
+/** `align` under `parent`: `larr align`, and `larr train align` next to the other training jobs. */
+export function registerAlignCommand(parent: Command, ctx: CliContext): void {
   addCommonOptions(
-    program
+    parent
       .command('align')
       .description(
         'offline warm start of LARR stage 3: train the [AGG] scene encoder and the CTR model (CTR loss + λ·alignment) ' +
@@ -84,7 +85,10 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
         await embedder.close?.();
       }
     });
+}
 
+export function registerEvalCommands(program: Command, ctx: CliContext): void {
+  registerAlignCommand(program, ctx);
   addCommonOptions(
     program
       .command('eval')
