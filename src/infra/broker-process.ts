@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +9,7 @@ import { createKafka } from '../kafka/client.ts';
 import { BROKER_HOST, type BrokerLayout } from './broker-options.ts';
 import { lastLines, runTool } from './java-tools.ts';
 import { isProcessAlive, processCommandLine } from './process-liveness.ts';
+import { pathExists } from '../io/path-exists.ts';
 
 const LOG_TAIL_LINES = 30;
 
@@ -22,7 +23,7 @@ export async function formatStorageIfNeeded(
   layout: BrokerLayout,
   log: (line: string) => void,
 ): Promise<boolean> {
-  if (await exists(join(layout.dataDir, 'meta.properties'))) {
+  if (await pathExists(join(layout.dataDir, 'meta.properties'))) {
     log(`Reusing the cluster formatted in ${layout.dataDir}`);
     return false;
   }
@@ -274,13 +275,4 @@ function hintFor(logTail: string): string {
     return 'its data dir may belong to another cluster: `larr infra up --fresh` wipes it; ';
   }
   return '';
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

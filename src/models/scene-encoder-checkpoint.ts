@@ -4,7 +4,6 @@
  * named weights. The model registry stores exactly this config for an encoder version, so a folder written
  * by `larr align` and a registry row load the same way.
  */
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AggEncoder } from '../aggregate/agg-encoder.ts';
 import { parseAggEncoderConfig } from '../aggregate/agg-encoder-config.ts';
@@ -14,6 +13,7 @@ import { readSavedModel } from '../ctr/parameters.ts';
 import type { SceneEncoder } from '../ctr/scene-encoder.ts';
 import type { NamedArray } from '../lm/model/tensor-file.ts';
 import type { JsonObject } from './model-registry.ts';
+import { pathExists } from '../io/path-exists.ts';
 
 /** The registry config of an encoder version: what its `save` writes to `config.json`. */
 export function sceneEncoderConfig(encoder: SceneEncoder): JsonObject {
@@ -69,7 +69,7 @@ export function sceneEncoderFrom(
  * `larr align` checkpoint folder holding it as `encoder/`.
  */
 export async function loadSceneEncoderFolder(directory: string): Promise<SceneEncoder> {
-  const folder = (await exists(join(directory, 'config.json'))) ? directory : join(directory, 'encoder');
+  const folder = (await pathExists(join(directory, 'config.json'))) ? directory : join(directory, 'encoder');
   let saved: Awaited<ReturnType<typeof readSavedModel>>;
   try {
     saved = await readSavedModel(folder);
@@ -81,13 +81,6 @@ export async function loadSceneEncoderFolder(directory: string): Promise<SceneEn
     );
   }
   return sceneEncoderFrom(saved.config, saved.weights, folder);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 function message(error: unknown): string {

@@ -11,6 +11,7 @@ import type { Queryable } from '../../src/db/queryable.ts';
 import type { DeadLetter } from '../../src/schemas/records.ts';
 import { PgScorerMetricsSink } from '../../src/stages/scorer/pg-scorer-metrics-sink.ts';
 import type { PrequentialRow, SliceKind } from '../../src/stages/scorer/prequential-metrics.ts';
+import { seededRandom } from '../../src/sample/seeded-random.ts';
 
 export const BASELINE_MODEL = 'ids-scene-lr-baseline-v1';
 export const LARR_VERSIONS = ['larr-ctr-0a1b2c3d4e5f', 'larr-ctr-9f8e7d6c5b4a'] as const;
@@ -46,7 +47,7 @@ const WEATHER_MEALS = [
 const PLACE_KINDS = ['office park', 'university campus', 'residential', 'train station'];
 
 export async function seedReportMetrics(db: Queryable, options: SeedOptions): Promise<SeededTotals> {
-  const random = mulberry32(options.seed ?? 7);
+  const random = seededRandom(options.seed ?? 7);
   const minutes = options.minutes ?? 20;
   const start = options.end - minutes * 60_000;
   const sink = new PgMetricsSink(db);
@@ -233,17 +234,5 @@ function row(
     gaucUsers: Math.floor(labelled / 10),
     meanPredicted,
     observedCtr: clicks / labelled,
-  };
-}
-
-/** A small seeded PRNG (mulberry32), in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

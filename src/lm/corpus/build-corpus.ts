@@ -14,7 +14,6 @@
  * Everything is streamed; only the item names (for the scene records) are held in memory.
  */
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { DatasetLine, ItemRecord } from '../../datasets/dataset-line.ts';
 import { LarrError } from '../../errors.ts';
@@ -22,6 +21,7 @@ import type { Impression } from '../../schemas/records.ts';
 import { featurize } from '../../featurize/featurize.ts';
 import { neutraliseSpecialTokens, SPECIAL_TOKENS } from '../../featurize/special-tokens.ts';
 import { LineSink } from '../../io/line-sink.ts';
+import { pathExists } from '../../io/path-exists.ts';
 
 export interface CorpusSources {
   /** A corpus text file whose non-blank lines are copied first. */
@@ -92,15 +92,6 @@ export function sceneCorpusRecord(line: DatasetLine, itemNames: ReadonlyMap<stri
   if (clicked.length === 0) return null;
   const fields = featurize(line.event, FEATURIZE_LIMITS).map((field) => field.text);
   return `${fields.join(' ')} clicked: ${clicked.join(' ')}`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function* readLines(path: string, what: string): AsyncGenerator<string> {
@@ -186,7 +177,7 @@ export async function* corpusRecords(
   }
   const itemsPath =
     sources.itemsPath ??
-    (sources.datasetPath !== undefined && (await exists(`${sources.datasetPath}.items.jsonl`))
+    (sources.datasetPath !== undefined && (await pathExists(`${sources.datasetPath}.items.jsonl`))
       ? `${sources.datasetPath}.items.jsonl`
       : undefined);
   const itemNames = new Map<string, string>();

@@ -5,12 +5,13 @@
  * Layout of `checkpoint/`: `model.json` + `weights.{json,bin}` (the model), `optimizer.{json,bin}` (Adam
  * moments), `tokenizer.json`, `state.json` (`TrainingState`).
  */
-import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LanguageModel, type LanguageModelOptions } from '../model/transformer.ts';
 import { readTensorFile, writeTensorFile } from '../model/tensor-file.ts';
 import { WordTokenizer } from '../tokenizer.ts';
 import type { AdamW } from './optimizer.ts';
+import { pathExists } from '../../io/path-exists.ts';
 
 export interface TrainingState {
   /** Optimizer updates applied. */
@@ -23,20 +24,11 @@ export interface TrainingState {
   perplexityBefore: number;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The checkpoint folder to resume from, if any (a completed `checkpoint`, else the previous one). */
 export async function findCheckpoint(directory: string): Promise<string | undefined> {
   for (const name of ['checkpoint', 'checkpoint.old']) {
     const path = join(directory, name);
-    if (await exists(join(path, 'state.json'))) return path;
+    if (await pathExists(join(path, 'state.json'))) return path;
   }
   return undefined;
 }
@@ -56,7 +48,7 @@ export async function saveCheckpoint(
   // state.json last: its presence marks a complete checkpoint.
   await writeFile(join(staging, 'state.json'), `${JSON.stringify(parts.state, null, 2)}\n`);
   await rm(previous, { recursive: true, force: true });
-  if (await exists(current)) await rename(current, previous);
+  if (await pathExists(current)) await rename(current, previous);
   await rename(staging, current);
   await rm(previous, { recursive: true, force: true });
 }
