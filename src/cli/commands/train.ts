@@ -341,6 +341,9 @@ async function registerIfConfigured(
 interface ContrastiveCommandOptions {
   pairs: string;
   items?: string;
+  dataset?: string;
+  sceneSkip: string;
+  sceneMinLift: number;
   lm?: string;
   out: string;
   steps: number;
@@ -391,12 +394,29 @@ function registerContrastiveCommand(train: Command, ctx: CliContext): void {
   train
     .command('contrastive')
     .description(
-      'stage 2: contrastive fine-tuning (InfoNCE over user-user, item-item and user-item pairs) of the ' +
+      'stage 2: contrastive fine-tuning (InfoNCE over user-user, item-item, user-item and scene-item pairs) of the ' +
         'stage-1 LM plus a pooling head into a text-embedding model; evaluates held-out retrieval against ' +
         'the hashing and mean-GloVe baselines and writes a resumable checkpoint',
     )
     .requiredOption('--pairs <file>', 'pair sources (larr simulate --out writes <base>.pairs.jsonl)')
     .option('--items <file>', 'items file (default <pairs base>.items.jsonl)')
+    .option(
+      '--dataset <file>',
+      'dataset file (DatasetLine JSON lines) whose train split gives the scene-item pairs (each scene field ' +
+        'text with the clicked item; default <pairs base>.jsonl when it exists)',
+    )
+    .option(
+      '--scene-skip <fields>',
+      'comma-separated scene fields left out of the scene-item pairs (empty: none)',
+      'place,city',
+    )
+    .option(
+      '--scene-min-lift <x>',
+      'keep a training scene-item pair only when the item is clicked at least x times as often under that ' +
+        'field value as under the field overall (0 keeps every clicked pair)',
+      numberBetween(-1, 1000),
+      1.5,
+    )
     .option(
       '--lm <dir>',
       'stage-1 run folder (larr train pretrain --out) or its checkpoint/ folder; without it a new LM is ' +
@@ -409,7 +429,7 @@ function registerContrastiveCommand(train: Command, ctx: CliContext): void {
     .option('--lr <rate>', 'peak learning rate', numberBetween(0, 1), 3e-4)
     .option(
       '--weights <list>',
-      'loss weight per pair kind, e.g. user-user=1,item-item=1,user-item=2 (0 leaves a kind out; default 1 each)',
+      'loss weight per pair kind, e.g. user-user=1,item-item=1,user-item=2,scene-item=1 (0 leaves a kind out; default 1 each)',
       pairWeights,
     )
     .addOption(
@@ -466,6 +486,12 @@ function registerContrastiveCommand(train: Command, ctx: CliContext): void {
       const jobOptions: TrainContrastiveOptions = {
         pairsPath: options.pairs,
         ...(options.items === undefined ? {} : { itemsPath: options.items }),
+        ...(options.dataset === undefined ? {} : { datasetPath: options.dataset }),
+        sceneSkipFields: options.sceneSkip
+          .split(',')
+          .map((field) => field.trim())
+          .filter((field) => field !== ''),
+        sceneMinLift: options.sceneMinLift,
         outDir: options.out,
         ...(options.lm === undefined
           ? { embeddingInit: options.init }
@@ -528,7 +554,7 @@ export function registerTrainCommands(program: Command, ctx: CliContext): Comman
   const train = program
     .command('train')
     .description(
-      'offline training jobs of the domain language model (corpus, stage-1 pretraining, stage-2 contrastive)',
+      'offline training jobs: the domain language model (corpus, stage-1 pretraining, stage-2 contrastive) and the stage-3 warm start (align)',
     );
   registerCorpusCommand(train, ctx);
   registerPretrainCommand(train, ctx);

@@ -7,6 +7,11 @@
  * *filtered* — the query's other known positives and a candidate equal to the query text itself are left
  * out of the ranking, and a tie with the positive counts against it. recall@k = share of queries whose
  * positive ranks ≤ k; MRR = mean of 1 / rank.
+ *
+ * Exception, `scene-item`: a field text (`[WEATHER] light rain`) has a large share of all items as known
+ * positives, so the filtered rank would be 1 almost always and say nothing. Its ranks are not filtered (only
+ * the positive itself is skipped): the metric is how high the items clicked under a field value rank among
+ * all candidate items for that value's text — low in absolute terms, meaningful against the baselines.
  */
 import type { Embedder } from '../../embedding/embedder.ts';
 import { SeededRandom } from '../random.ts';
@@ -96,11 +101,13 @@ function dot(a: Float32Array, b: Float32Array): number {
   return sum;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** Rank (1-based, filtered, ties against) of `gold` for one query. */
 function filteredRank(query: TextPair, task: KindTask, vectors: ReadonlyMap<string, Float32Array>): number {
   const queryVector = vectors.get(query.query)!;
   const goldScore = dot(queryVector, vectors.get(query.positive)!);
-  const others = task.positivesOf.get(query.query)!;
+  const others = task.kind === 'scene-item' ? NONE : task.positivesOf.get(query.query)!;
   let rank = 1;
   for (const candidate of task.candidates) {
     if (candidate === query.positive || candidate === query.query || others.has(candidate)) continue;

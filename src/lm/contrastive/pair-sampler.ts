@@ -1,6 +1,8 @@
 /**
  * Draws training batches of one pair kind with no repeated key: two texts about the same user or item in
- * one batch would make a false in-batch negative. Texts are tokenized once and cached.
+ * one batch would make a false in-batch negative. Pairs with a `group` are drawn one group per batch (the
+ * group of a first pair drawn at random, so groups come up in proportion to their size). Texts are
+ * tokenized once and cached.
  */
 import { type EmbeddingModel, type EncodedBatch, padBatch } from '../embedding-model.ts';
 import type { SeededRandom } from '../random.ts';
@@ -8,6 +10,7 @@ import { PAIR_KINDS, type PairKind, type TextPair } from './pairs.ts';
 
 export class PairSampler {
   private readonly byKind = new Map<PairKind, TextPair[]>();
+  private readonly byGroup = new Map<string, TextPair[]>();
   private readonly tokens = new Map<string, number[]>();
 
   constructor(
@@ -16,7 +19,14 @@ export class PairSampler {
     private readonly random: SeededRandom,
   ) {
     for (const kind of PAIR_KINDS) this.byKind.set(kind, []);
-    for (const pair of pairs) this.byKind.get(pair.kind)!.push(pair);
+    for (const pair of pairs) {
+      this.byKind.get(pair.kind)!.push(pair);
+      if (pair.group === undefined) continue;
+      const key = `${pair.kind}\u0000${pair.group}`;
+      let group = this.byGroup.get(key);
+      if (group === undefined) this.byGroup.set(key, (group = []));
+      group.push(pair);
+    }
   }
 
   /** Training pairs of a kind. */
@@ -35,7 +45,11 @@ export class PairSampler {
    * undefined when fewer than two such pairs can be drawn.
    */
   next(kind: PairKind, size: number): EncodedBatch | undefined {
-    const pool = this.byKind.get(kind)!;
+    let pool = this.byKind.get(kind)!;
+    if (pool.length > 0) {
+      const first = pool[this.random.nextInt(pool.length)]!;
+      if (first.group !== undefined) pool = this.byGroup.get(`${kind}\u0000${first.group}`)!;
+    }
     const keys = new Set<string>();
     const chosen: TextPair[] = [];
     for (let attempt = 0; attempt < 20 * size && chosen.length < size && pool.length > 0; attempt++) {

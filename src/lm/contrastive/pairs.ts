@@ -8,13 +8,17 @@
  * - an item: its stage-1 corpus record from the items file (`[ITEM] name, cuisine [DISH] … [LOC] district,
  *   price level 3. description`, see `itemCorpusRecord`), so stage 2 reads what stage 1 learned.
  *
+ * - a scene field: its `featurize` text (`[WEATHER] light rain`), for `scene-item` pairs mined from a
+ *   dataset file's train split (scene-pairs.ts).
+ *
  * Every text carries a *key* naming what it describes (`user:u3`, `item:s36`): a batch never holds two
  * texts with the same key, since an in-batch "negative" that describes the same user or item is a false one.
  *
  * Held-out pairs (seeded hash of a key, so the split is stable and independent of file order):
  * - `heldOutBy: 'user'` (default): every pair of a held-out user (all three kinds carry the user);
- * - `heldOutBy: 'item'`: user–item pairs of a held-out item, item–item pairs with a held-out item,
- *   user–user pairs by user.
+ * - `heldOutBy: 'item'`: user–item and scene–item pairs of a held-out item, item–item pairs with a
+ *   held-out item, user–user pairs by user.
+ * (A scene–item pair is held out with its clicking user, like the others: scene-pairs.ts.)
  * Training pairs keep repeats (a frequent pair is a strong one); held-out pairs are deduplicated by text.
  */
 import { createHash } from 'node:crypto';
@@ -25,8 +29,9 @@ import type { ItemRecord } from '../../datasets/dataset-line.ts';
 import { LarrError } from '../../errors.ts';
 import type { PairSource } from '../../simulator/pairs.ts';
 import { itemCorpusRecord } from '../corpus/build-corpus.ts';
+import { DEFAULT_SCENE_MIN_LIFT, informativeScenePairs, mineScenePairs } from './scene-pairs.ts';
 
-export const PAIR_KINDS = ['user-user', 'item-item', 'user-item'] as const;
+export const PAIR_KINDS = ['user-user', 'item-item', 'user-item', 'scene-item'] as const;
 export type PairKind = (typeof PAIR_KINDS)[number];
 
 /** A positive pair of texts. */
@@ -34,9 +39,14 @@ export interface TextPair {
   readonly kind: PairKind;
   readonly query: string;
   readonly positive: string;
-  /** What the query describes (`user:u3`, `item:s36`). */
+  /** What the query describes (`user:u3`, `item:s36`, `scene:[WEATHER] light rain`). */
   readonly queryKey: string;
   readonly positiveKey: string;
+  /**
+   * Batch group: the sampler draws a batch of this kind from one group only (scene-item: the field name, so
+   * the in-batch negatives of `[WEATHER] rain` are other weather values, not `[TIME] lunch`).
+   */
+  readonly group?: string;
 }
 
 export type HeldOutBy = 'user' | 'item';
@@ -52,12 +62,21 @@ export interface MinePairsOptions {
   heldOutBy?: HeldOutBy;
   /** Seed of the held-out hash. @default 1 */
   seed?: number;
+  /**
+   * A dataset file (`DatasetLine` JSON lines) whose train split gives the `scene-item` pairs
+   * (scene-pairs.ts); without it there are none.
+   */
+  datasetPath?: string;
+  /** Scene fields not mined into scene-item pairs. @default DEFAULT_SCENE_ITEM_SKIPPED_FIELDS */
+  sceneSkipFields?: readonly string[];
+  /** Training scene-item pairs kept only above this lift (`informativeScenePairs`); 0 keeps all. @default 1.5 */
+  sceneMinLift?: number;
 }
 
 export interface MinedPairs {
   train: TextPair[];
   heldOut: TextPair[];
-  /** Lines skipped, by reason (`NOT_JSON`, `BAD_SHAPE`, `UNKNOWN_ITEM`). */
+  /** Lines skipped, by reason (`NOT_JSON`, `BAD_SHAPE`, `UNKNOWN_ITEM`, `SCENE_…` of scene-pairs.ts). */
   skipped: Record<string, number>;
 }
 
@@ -66,6 +85,13 @@ export function itemsPathFor(pairsPath: string): string {
   return pairsPath.endsWith('.pairs.jsonl')
     ? `${pairsPath.slice(0, -'.pairs.jsonl'.length)}.items.jsonl`
     : `${pairsPath}.items.jsonl`;
+}
+
+/** Default dataset path next to a pairs file (`larr simulate --out x.jsonl` writes `x.pairs.jsonl`). */
+export function datasetPathFor(pairsPath: string): string {
+  return pairsPath.endsWith('.pairs.jsonl')
+    ? `${pairsPath.slice(0, -'.pairs.jsonl'.length)}.jsonl`
+    : `${pairsPath}.dataset.jsonl`;
 }
 
 async function* jsonLines(path: string): AsyncGenerator<unknown> {
@@ -139,7 +165,19 @@ export async function minePairs(options: MinePairsOptions): Promise<MinedPairs> 
   const heldOut: TextPair[] = [];
   const seenHeldOut = new Set<string>();
   const skipped: Record<string, number> = {};
+  const sceneTrain: TextPair[] = [];
   const skip = (reason: string) => (skipped[reason] = (skipped[reason] ?? 0) + 1);
+  const add = (pair: TextPair, isHeldOut: boolean) => {
+    if (!isHeldOut) {
+      train.push(pair);
+      return;
+    }
+    const textKey = `${pair.kind}\u0000${pair.query}\u0000${pair.positive}`;
+    if (!seenHeldOut.has(textKey)) {
+      seenHeldOut.add(textKey);
+      heldOut.push(pair);
+    }
+  };
   try {
     for await (const value of jsonLines(options.pairsPath)) {
       if (value === NOT_JSON) {
@@ -195,15 +233,7 @@ export async function minePairs(options: MinePairsOptions): Promise<MinedPairs> 
         };
         isHeldOut = held(by === 'user' ? user : itemKey);
       }
-      if (!isHeldOut) {
-        train.push(pair);
-        continue;
-      }
-      const textKey = `${pair.kind}\u0000${pair.query}\u0000${pair.positive}`;
-      if (!seenHeldOut.has(textKey)) {
-        seenHeldOut.add(textKey);
-        heldOut.push(pair);
-      }
+      add(pair, isHeldOut);
     }
   } catch (error) {
     if (error instanceof LarrError) throw error;
@@ -211,12 +241,31 @@ export async function minePairs(options: MinePairsOptions): Promise<MinedPairs> 
       cause: error,
     });
   }
+  if (options.datasetPath !== undefined) {
+    await mineScenePairs({
+      datasetPath: options.datasetPath,
+      items,
+      ...(options.sceneSkipFields === undefined ? {} : { skipFields: options.sceneSkipFields }),
+      emit: (pair, userKey) => {
+        if (held(by === 'user' ? userKey : pair.positiveKey)) add(pair, true);
+        else sceneTrain.push(pair);
+      },
+      skip,
+    });
+    // Held-out scene pairs stay unfiltered: the evaluation ranks what was actually clicked.
+    train.push(...informativeScenePairs(sceneTrain, options.sceneMinLift ?? DEFAULT_SCENE_MIN_LIFT));
+  }
   return { train, heldOut, skipped };
 }
 
 /** Pairs per kind. */
 export function countByKind(pairs: readonly TextPair[]): Record<PairKind, number> {
-  const counts: Record<PairKind, number> = { 'user-user': 0, 'item-item': 0, 'user-item': 0 };
+  const counts: Record<PairKind, number> = {
+    'user-user': 0,
+    'item-item': 0,
+    'user-item': 0,
+    'scene-item': 0,
+  };
   for (const pair of pairs) counts[pair.kind] += 1;
   return counts;
 }

@@ -11,7 +11,7 @@
  * rows are re-mapped from GloVe onto the fine-tuned core rows at every checkpoint and before the model is
  * saved (`glove/vocabulary-expansion.ts`), so unseen paraphrases follow what stage 2 learnt.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LarrError } from '../../errors.ts';
 import { EmbeddingModel, type EmbeddingHeadConfig, languageModelVersionId } from '../embedding-model.ts';
@@ -36,6 +36,7 @@ import { evaluateEmbedders, formatRetrievalTable, type RetrievalTable } from './
 import { PairSampler } from './pair-sampler.ts';
 import {
   countByKind,
+  datasetPathFor,
   type HeldOutBy,
   minePairs,
   PAIR_KINDS,
@@ -60,6 +61,15 @@ export interface TrainContrastiveOptions {
   pairsPath: string;
   /** @default `<pairs base>.items.jsonl` */
   itemsPath?: string;
+  /**
+   * Dataset file (`DatasetLine` JSON lines) whose train split gives the `scene-item` pairs; `null` mines none.
+   * @default `<pairs base>.jsonl` when that file exists (else none, with a log line)
+   */
+  datasetPath?: string | null;
+  /** Scene fields not mined into scene-item pairs. @default ['place', 'city'] */
+  sceneSkipFields?: readonly string[];
+  /** Training scene-item pairs kept only at this lift or above (0: all). @default 1.5 */
+  sceneMinLift?: number;
   /** Run folder: `model/`, `held-out-pairs.jsonl`, `result.json`. */
   outDir: string;
   /**
@@ -190,6 +200,25 @@ async function createModel(
   return { model: new EmbeddingModel(lm, tokenizer, options.head, { headSeed: seed }) };
 }
 
+/** The dataset file of the scene-item pairs, or undefined when the kind is off or has no file. */
+async function sceneDatasetPath(
+  options: TrainContrastiveOptions,
+  weights: readonly { kind: PairKind; weight: number }[],
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  if (options.datasetPath === null) return undefined;
+  if (!weights.some(({ kind, weight }) => kind === 'scene-item' && weight > 0)) return undefined;
+  if (options.datasetPath !== undefined) return options.datasetPath;
+  const path = datasetPathFor(options.pairsPath);
+  try {
+    await access(path);
+    return path;
+  } catch {
+    log(`no dataset file ${path}: no scene-item pairs (give datasetPath / --dataset)`);
+    return undefined;
+  }
+}
+
 export async function trainContrastive(options: TrainContrastiveOptions): Promise<TrainContrastiveResult> {
   const log = options.log ?? ((line: string) => console.error(line));
   const totalSteps = positiveInteger('steps', options.steps);
@@ -209,9 +238,13 @@ export async function trainContrastive(options: TrainContrastiveOptions): Promis
     }
   }
   const { backend } = await initTensorflow({ allowCpu: options.allowCpu ?? false, log });
+  const datasetPath = await sceneDatasetPath(options, weights, log);
   const mined = await minePairs({
     pairsPath: options.pairsPath,
     ...(options.itemsPath === undefined ? {} : { itemsPath: options.itemsPath }),
+    ...(datasetPath === undefined ? {} : { datasetPath }),
+    ...(options.sceneSkipFields === undefined ? {} : { sceneSkipFields: options.sceneSkipFields }),
+    ...(options.sceneMinLift === undefined ? {} : { sceneMinLift: options.sceneMinLift }),
     heldOutFraction: options.heldOutFraction ?? 0.1,
     heldOutBy: options.heldOutBy ?? 'user',
     seed,

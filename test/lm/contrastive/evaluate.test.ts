@@ -52,3 +52,19 @@ test('a tie with the positive counts against it; a candidate equal to the query 
   assert.ok(Math.abs(table.rows[0]!.mrr - (0.5 + 0.5 + 1 / 3) / 3) < 1e-9);
   assert.equal(table.rows[0]!.recallAtK, 0);
 });
+
+test('scene-item ranks are not filtered: a field text has many positives, they all compete', async () => {
+  const scene = (query: string, positive: string): TextPair => ({
+    kind: 'scene-item',
+    query,
+    positive,
+    queryKey: `scene:${query}`,
+    positiveKey: `item:${positive}`,
+  });
+  const pairs = [scene('[WEATHER] rain', 'a'), scene('[WEATHER] rain', 'b'), scene('[WEATHER] sun', 'c')];
+  const embedder = fakeEmbedder({ '[WEATHER] rain': 0, '[WEATHER] sun': 0.14, a: 0.1, b: 0.2, c: 0.3 });
+  const table = await evaluateEmbedders(pairs, [{ name: 'fake', embedder }], { k: 1 });
+  // rain → a rank 1, rain → b rank 2 (a counts, unlike user-item), sun → c rank 3.
+  assert.ok(Math.abs(table.rows[0]!.mrr - (1 + 1 / 2 + 1 / 3) / 3) < 1e-9);
+  assert.ok(Math.abs(table.rows[0]!.recallAtK - 1 / 3) < 1e-9);
+});

@@ -97,3 +97,55 @@ export async function writePairFixture(directory: string, users = 40): Promise<s
   );
   return pairsPath;
 }
+
+const WEATHERS = ['light rain', 'heatwave', 'sunny'];
+
+/**
+ * Writes `<dir>/sim.jsonl`, a dataset (DatasetLine JSON lines) for the pair fixture's users: per user one
+ * clicked train-split scene (weather by cuisine), one train scene without a click, and one clicked scene in
+ * each of the test and unseen splits (weather `snowstorm`, which no train scene has).
+ */
+export async function writeDatasetFixture(directory: string, users = 40): Promise<string> {
+  const lines: object[] = [];
+  const scene = (u: number, n: number, split: string, weather: string, clickedItem: string | null) => ({
+    event: {
+      eventId: `e${u}-${n}`,
+      eventTime: Date.UTC(2026, 2, 2, 4, 30) + n * 3_600_000,
+      timeZone: 'Asia/Shanghai',
+      userId: `u${u}`,
+      location: {
+        latitude: null,
+        longitude: null,
+        placeName: `venue ${u}`,
+        district: 'Riverside',
+        city: 'Harbour City',
+        placeKind: 'Office Park',
+      },
+      weather: { condition: weather, temperatureC: 21 },
+      userContext: { segment: 'student', activity: 'at work', device: 'ios', partySize: 2 },
+      extra: { holiday: 'bank holiday' },
+      sceneTime: null,
+    },
+    impressions: [0, 1].map((k) => ({
+      impressionId: `e${u}-${n}-${k}`,
+      eventId: `e${u}-${n}`,
+      userId: `u${u}`,
+      itemId: k === 0 ? (clickedItem ?? 's11') : 's10',
+      eventTime: 0,
+      position: k,
+      clicked: k === 0 && clickedItem !== null,
+    })),
+    split,
+  });
+  for (let u = 0; u < users; u++) {
+    const c = u % CUISINES.length;
+    const weather = WEATHERS[c % WEATHERS.length]!;
+    lines.push(scene(u, 0, 'train', weather, `s${2 * c}`));
+    lines.push(scene(u, 1, 'train', weather, null));
+    lines.push(scene(u, 2, 'test', 'snowstorm', `s${2 * c + 1}`));
+    lines.push(scene(u, 3, 'unseen', 'snowstorm', `s${2 * c + 1}`));
+  }
+  const path = join(directory, 'sim.jsonl');
+  await writeFile(path, `${lines.map((line) => JSON.stringify(line)).join('\n')}\nnot json\n{"x":1}\n`);
+  return path;
+}

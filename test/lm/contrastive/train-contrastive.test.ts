@@ -20,7 +20,7 @@ import { expandVocabulary } from '../../../src/lm/glove/vocabulary-expansion.ts'
 import { EXTENSION_EMBEDDING } from '../../../src/lm/model/transformer.ts';
 import { languageModelFolderVersion } from '../../../src/lm/training-registration.ts';
 import { assertClose, useWasm } from '../helpers.ts';
-import { writePairFixture } from './fixture.ts';
+import { writeDatasetFixture, writePairFixture } from './fixture.ts';
 
 before(useWasm);
 
@@ -186,4 +186,49 @@ test('from a stage-1 LM with a vocabulary extension: parent id, and the extensio
   expandVocabulary(model.languageModel, model.tokenizer, glove);
   assertClose(model.languageModel.weight(EXTENSION_EMBEDDING).dataSync(), saved, 1e-6);
   model.dispose();
+});
+
+test('scene-item pairs come from <pairs base>.jsonl by default, are evaluated, and weight 0 leaves them out', async () => {
+  const sceneDirectory = await mkdtemp(join(tmpdir(), 'larr-contrastive-scene-'));
+  try {
+    const scenePairs = await writePairFixture(sceneDirectory, 30);
+    await writeDatasetFixture(sceneDirectory, 30);
+    const logs: string[] = [];
+    const result = await trainContrastive(
+      options('unused', {
+        pairsPath: scenePairs,
+        outDir: join(sceneDirectory, 'with'),
+        steps: 3,
+        log: (line) => logs.push(line),
+      }),
+    );
+    assert.ok(result.pairs.train['scene-item'] > 0 && result.pairs.heldOut['scene-item'] > 0);
+    assert.match(logs.join('\n'), /scene-item ×1/);
+    assert.ok(result.evaluation!.rows.some((row) => row.kind === 'scene-item' && row.embedder === 'trained'));
+    const held = await readTextPairs(join(sceneDirectory, 'with', 'held-out-pairs.jsonl'));
+    assert.ok(held.some((pair) => pair.kind === 'scene-item'));
+
+    const without = await trainContrastive(
+      options('unused', {
+        pairsPath: scenePairs,
+        outDir: join(sceneDirectory, 'without'),
+        steps: 1,
+        weights: { 'scene-item': 0 },
+        evaluate: false,
+      }),
+    );
+    assert.equal(without.pairs.train['scene-item'], 0);
+    const none = await trainContrastive(
+      options('unused', {
+        pairsPath: scenePairs,
+        outDir: join(sceneDirectory, 'none'),
+        steps: 1,
+        datasetPath: null,
+        evaluate: false,
+      }),
+    );
+    assert.equal(none.pairs.train['scene-item'], 0);
+  } finally {
+    await rm(sceneDirectory, { recursive: true, force: true });
+  }
 });
