@@ -224,3 +224,12 @@ test('main leaves process.exitCode as it found it', async () => {
   await runCli(['nope']);
   assert.equal(process.exitCode, undefined);
 });
+
+test('larr eval --only with a name that is not a variant exits 2 and lists the variants', async () => {
+  const run = await runCli(['eval', '--data', '/nonexistent.jsonl', '--only', 'LARR, λ=0', '--only', 'nope']);
+  assert.equal(run.code, 2, run.text);
+  assert.match(
+    run.err.join('\n'),
+    /--only: no variant named "nope"; the variants are "IDs only", .*"LARR, λ=0"/,
+  );
+});

@@ -102,17 +102,32 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
       'stage-2 embedding model folder for the LARR rows (absent: marked not available)',
     )
     .option('--glove', 'add the GloVe-mean row (reads the 300 MB word-vector file once)', false)
-    .option('--only <names>', 'comma-separated variant names to run (default: all)')
+    .option(
+      '--only <name>',
+      'run only this variant, by its exact name in the table (names contain commas: repeat the option, ' +
+        'e.g. --only "IDs only" --only "LARR, λ=0"; default: all)',
+      (name: string, previous: string[]) => [...previous, name],
+      [] as string[],
+    )
     .option('--json', 'print the report as JSON', false)
     .action(
       async (
         options: Omit<CommonOptions, 'embedder'> & {
           embedder?: string;
           glove: boolean;
-          only?: string;
+          only: string[];
           json: boolean;
         },
       ) => {
+        const all = standardVariants(options.lambda);
+        const unknown = options.only.filter((name) => !all.some((v) => v.name === name));
+        if (unknown.length > 0) {
+          throw new LarrError(
+            'CONFIG_INVALID',
+            `--only: no variant named ${unknown.map((name) => JSON.stringify(name)).join(', ')}; the variants are ${all.map((v) => JSON.stringify(v.name)).join(', ')}`,
+          );
+        }
+        const variants = all.filter((v) => options.only.length === 0 || options.only.includes(v.name));
         await initTensorflow({ log: ctx.err });
         const dataset = await readSceneDatasetFile(options.data);
         const embedders: Partial<Record<EmbedderKind, Embedder>> = {
@@ -136,10 +151,6 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
             unavailable.lm = err.message;
           }
         }
-        const only = options.only?.split(',').map((name) => name.trim());
-        const variants = standardVariants(options.lambda).filter(
-          (v) => only === undefined || only.includes(v.name),
-        );
         const report = await evaluateVariants(dataset, variants, embedders, unavailable, {
           epochs: options.epochs,
           batchEvents: options.batchEvents,
