@@ -31,6 +31,8 @@ export function infoNce(
   temperature: number,
 ): tf.Scalar {
   const size = anchors.shape[0];
+  // One request has no in-batch negative (and tf.oneHot refuses depth 1): the loss is 0, as documented.
+  if (size < 2) return tf.mul(tf.sum(anchors), 0);
   const similarities = tf.div(denseMatMul(anchors, targets, { transposeB: true }), temperature);
   // Invalid columns and non-negatives get a large negative bias; the diagonal (positives) never does.
   const excluded = tf.maximum(notNegative, tf.sub(1, tf.expandDims(valid, 0)));
