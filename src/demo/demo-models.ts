@@ -20,12 +20,14 @@ import { pretrain } from '../lm/train/pretrain.ts';
 import { simulationFiles, writeSimulation } from '../simulator/write-simulation.ts';
 
 /** Bump when a change to the steps below makes cached models stale. */
-export const RECIPE_VERSION = 2;
+export const RECIPE_VERSION = 4;
 
 export interface DemoModelRecipe {
   /** Simulated scene events (all splits; models train on the train split only). */
   readonly events: number;
   readonly seed: number;
+  /** Width of the LM (d_model; the MLP is 4× as wide). Smaller than the default 128 so the demo trains in minutes. */
+  readonly dModel: number;
   readonly pretrainSteps: number;
   /** Data-parallel worker threads of stage 1 (docs/data-parallel-training.md). */
   readonly pretrainWorkers: number;
@@ -45,6 +47,7 @@ export interface DemoModelRecipe {
 export const DEFAULT_DEMO_RECIPE: DemoModelRecipe = {
   events: 12_000,
   seed: 1,
+  dModel: 64,
   pretrainSteps: 200,
   pretrainWorkers: 2,
   extension: 60_000,
@@ -132,6 +135,7 @@ export async function prepareDemoModels(
       corpusPath: corpus,
       checkpointDir: stage1,
       steps: recipe.pretrainSteps,
+      model: { dModel: recipe.dModel, ffDim: 4 * recipe.dModel },
       embeddingInit: 'glove',
       extensionSize: recipe.extension,
       workers: recipe.pretrainWorkers,
