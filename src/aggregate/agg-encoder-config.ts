@@ -33,6 +33,12 @@ export interface AggEncoderConfig {
   layerNormEpsilon: number;
   /** Standard deviation of the transformer's normal initialisation. @default 0.02 */
   initStd: number;
+  /**
+   * Standardise each input dimension with a fixed shift / scale fitted on the training field texts
+   * (`fitInputs`; see `src/ctr/input-standardisation.ts`). Checkpoints written before this option load
+   * with false. @default true
+   */
+  standardiseInputs: boolean;
 }
 
 export const DEFAULT_AGG_ENCODER_CONFIG: Omit<AggEncoderConfig, 'inputDimension'> = {
@@ -46,6 +52,7 @@ export const DEFAULT_AGG_ENCODER_CONFIG: Omit<AggEncoderConfig, 'inputDimension'
   fieldNames: [...SCENE_FIELD_ORDER],
   layerNormEpsilon: 1e-5,
   initStd: 0.02,
+  standardiseInputs: true,
 };
 
 function integer(name: string, value: unknown, min: number, max: number): number {
@@ -84,6 +91,9 @@ export function parseAggEncoderConfig(input: unknown): AggEncoderConfig {
   if (new Set(fieldNames).size !== fieldNames.length) {
     throw new ConfigError('AggEncoderConfig.fieldNames', 'names must be distinct');
   }
+  if (typeof value.standardiseInputs !== 'boolean') {
+    throw new ConfigError('AggEncoderConfig.standardiseInputs', 'expected a boolean');
+  }
   const config: AggEncoderConfig = {
     formatVersion,
     inputDimension: integer('inputDimension', value.inputDimension, 1, 1 << 16),
@@ -96,6 +106,7 @@ export function parseAggEncoderConfig(input: unknown): AggEncoderConfig {
     fieldNames: [...fieldNames],
     layerNormEpsilon: fraction('layerNormEpsilon', value.layerNormEpsilon, 0, 1),
     initStd: fraction('initStd', value.initStd, 0, 10),
+    standardiseInputs: value.standardiseInputs,
   };
   if (config.modelDimension % config.heads !== 0) {
     throw new ConfigError(

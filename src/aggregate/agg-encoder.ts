@@ -17,6 +17,12 @@ import { denseMatMul } from '../lm/ops/dense-matmul.ts';
 import { addLayerNorm, addLinear, gelu, layerNorm, linear } from '../ctr/layers.ts';
 import { ParameterStore, readSavedModel } from '../ctr/parameters.ts';
 import type { FieldBatch, SceneEncoder } from '../ctr/scene-encoder.ts';
+import type { FieldEmbeddings } from '../ctr/field-table.ts';
+import {
+  addInputStandardisation,
+  fitInputStandardisation,
+  standardiseInputs,
+} from '../ctr/input-standardisation.ts';
 import { type AggEncoderConfig, parseAggEncoderConfig } from './agg-encoder-config.ts';
 import type { FieldEmbedding, SceneAggregator } from './scene-aggregator.ts';
 
@@ -47,8 +53,10 @@ export class AggEncoder implements SceneAggregator, SceneEncoder {
     } = this.config;
     this.#fieldTypes = new Map(this.config.fieldNames.map((name, index) => [name, index]));
     const params = new ParameterStore('agg-encoder', options.seed ?? 1);
+    const fieldTypes = this.config.fieldNames.length + 1;
+    if (this.config.standardiseInputs) addInputStandardisation(params, inputDimension, fieldTypes);
     addLinear(params, 'input', inputDimension, d);
-    params.add('field_type', [this.config.fieldNames.length + 1, d], { kind: 'normal', std: initStd });
+    params.add('field_type', [fieldTypes, d], { kind: 'normal', std: initStd });
     params.add('agg_token', [1, d], { kind: 'normal', std: initStd });
     const residualStd = initStd / Math.sqrt(2 * this.config.layers);
     for (let layer = 0; layer < this.config.layers; layer++) {
@@ -89,6 +97,21 @@ export class AggEncoder implements SceneAggregator, SceneEncoder {
     this.#version = undefined;
   }
 
+  /**
+   * Fits the fixed input standardisation on the frozen embeddings of the training field texts, each row
+   * with the field name it appeared under (no-op when `standardiseInputs` is off). Call once, before
+   * training.
+   */
+  fitInputs(table: FieldEmbeddings, rowFields: readonly string[]): void {
+    if (!this.config.standardiseInputs) return;
+    fitInputStandardisation(
+      this.params,
+      table,
+      rowFields.map((field) => this.fieldTypeIndex(field)),
+    );
+    this.weightsChanged();
+  }
+
   fieldTypeIndex(field: string): number {
     return this.#fieldTypes.get(field) ?? this.config.fieldNames.length;
   }
@@ -104,15 +127,14 @@ export class AggEncoder implements SceneAggregator, SceneEncoder {
       }
       const d = this.config.modelDimension;
       const length = fields + 1;
+      const flat = tf.reshape(batch.embeddings, [size * fields, inputDimension]) as tf.Tensor2D;
+      const types = tf.reshape(batch.fieldTypes, [-1]) as tf.Tensor1D;
       const projected = linear(
         this.params,
         'input',
-        tf.reshape(batch.embeddings, [size * fields, inputDimension]),
+        this.config.standardiseInputs ? standardiseInputs(this.params, flat, types) : flat,
       );
-      const typed = tf.add(
-        projected,
-        tf.gather(this.params.get('field_type'), tf.reshape(batch.fieldTypes, [-1])),
-      );
+      const typed = tf.add(projected, tf.gather(this.params.get('field_type'), types));
       const agg = tf.broadcastTo(tf.reshape(this.params.get('agg_token'), [1, 1, d]), [size, 1, d]);
       let x = tf.reshape(tf.concat([agg, tf.reshape(typed, [size, fields, d])], 1), [
         size * length,
@@ -215,7 +237,9 @@ export class AggEncoder implements SceneAggregator, SceneEncoder {
     const saved = config as { kind?: unknown; config?: unknown };
     if (saved.kind !== 'agg')
       throw new LarrError('BAD_CHECKPOINT', `${directory} does not hold an [AGG] encoder`);
-    const encoder = new AggEncoder(parseAggEncoderConfig(saved.config));
+    // Checkpoints from before input standardisation have no `frozen/input_*` weights.
+    const stored = typeof saved.config === 'object' && saved.config !== null ? saved.config : {};
+    const encoder = new AggEncoder(parseAggEncoderConfig({ standardiseInputs: false, ...stored }));
     try {
       encoder.params.importWeights(weights);
     } catch (error) {

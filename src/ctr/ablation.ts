@@ -12,7 +12,7 @@ import { auc, logLoss } from '../evaluation/metrics.ts';
 import { type CtrModelConfig, createCtrConfig } from './ctr-config.ts';
 import { CtrModel } from './ctr-model.ts';
 import type { EmbedderKind } from './embedder-choice.ts';
-import { embedFieldTexts, fieldTableTensor } from './field-table.ts';
+import { embedFieldTexts, fieldTableTensor, splitFieldEmbeddings } from './field-table.ts';
 import { LarrModel } from './larr-model.ts';
 import { MeanPoolEncoder } from './mean-pool-encoder.ts';
 import type { SceneDataset } from './scene-dataset.ts';
@@ -115,11 +115,17 @@ export async function evaluateVariants(
   if (train === undefined || train.events === 0) {
     throw new Error('the dataset has no labelled impressions with split "train"');
   }
-  const tables = new Map<EmbedderKind, { tensor: tf.Tensor2D; dimension: number; version: string }>();
+  type Table = {
+    tensor: tf.Tensor2D;
+    dimension: number;
+    version: string;
+    trainRows: ReturnType<typeof splitFieldEmbeddings>;
+  };
+  const tables = new Map<EmbedderKind, Table>();
   const results: VariantResult[] = [];
   try {
     for (const spec of variants) {
-      let table: { tensor: tf.Tensor2D; dimension: number; version: string } | null = null;
+      let table: Table | null = null;
       if (spec.embedder !== null) {
         const embedder = embedders[spec.embedder];
         if (embedder === undefined) {
@@ -133,6 +139,7 @@ export async function evaluateVariants(
             tensor: fieldTableTensor(embedded),
             dimension: embedded.dimension,
             version: embedded.modelVersion,
+            trainRows: splitFieldEmbeddings(embedded, dataset, train),
           };
           tables.set(spec.embedder, table);
         }
@@ -140,6 +147,7 @@ export async function evaluateVariants(
       options.log?.(`— ${spec.name}`);
       const model = createStageThreeModel(spec.embedder, spec.pooling, table?.dimension ?? 1, options);
       try {
+        if (table !== null) model.encoder?.fitInputs?.(table.trainRows.table, table.trainRows.rowFields);
         const context = batchContext(dataset, model, table?.tensor ?? null);
         const training = await trainJoint(model, context, train, dataset.splits.get('validation'), {
           ...options,

@@ -13,7 +13,7 @@ import { auc, logLoss } from '../evaluation/metrics.ts';
 import { TEMPLATE_VERSION } from '../featurize/featurize.ts';
 import { createStageThreeModel } from './ablation.ts';
 import type { EmbedderKind } from './embedder-choice.ts';
-import { embedFieldTexts, fieldTableTensor } from './field-table.ts';
+import { embedFieldTexts, fieldTableTensor, splitFieldEmbeddings } from './field-table.ts';
 import { readSceneDatasetFile } from './scene-dataset.ts';
 import { batchContext, type JointTrainSummary, scoreSplit, trainJoint } from './train-joint.ts';
 
@@ -58,6 +58,8 @@ export async function alignCheckpoint(options: AlignOptions): Promise<AlignManif
     seed: options.seed,
   });
   try {
+    const trainRows = splitFieldEmbeddings(embedded, dataset, train);
+    model.encoder?.fitInputs?.(trainRows.table, trainRows.rowFields);
     const context = batchContext(dataset, model, table);
     const training = await trainJoint(model, context, train, dataset.splits.get('validation'), {
       epochs: options.epochs,

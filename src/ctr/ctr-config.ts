@@ -42,6 +42,14 @@ export interface CtrModelConfig {
   deepUnits: number[];
   /** Standard deviation of the ID embeddings' initialisation. @default 0.05 */
   idInitStd: number;
+  /**
+   * Wide item × scene term: each item bucket gets a learned vector of sceneDimension whose dot product with
+   * the scene vector is added to the logit (`item_scene[item] · scene`). The cross network can in principle
+   * learn this bilinear form, but with few clicks per item it does not before the ID embeddings overfit;
+   * the explicit term gives the scene a direct, per-item path to the logit. Ignored when sceneDimension = 0.
+   * @default true
+   */
+  itemSceneInteraction: boolean;
   alignment: AlignmentConfig;
 }
 
@@ -60,6 +68,7 @@ export const DEFAULT_CTR_CONFIG: Omit<CtrModelConfig, 'sceneDimension'> = {
   crossLayers: 2,
   deepUnits: [128, 64],
   idInitStd: 0.05,
+  itemSceneInteraction: true,
   alignment: DEFAULT_ALIGNMENT_CONFIG,
 };
 
@@ -100,6 +109,9 @@ export function parseCtrConfig(input: unknown): CtrModelConfig {
   if (typeof alignment.stopGradient !== 'boolean') {
     throw new ConfigError('CtrModelConfig.alignment.stopGradient', 'expected a boolean');
   }
+  if (typeof value.itemSceneInteraction !== 'boolean') {
+    throw new ConfigError('CtrModelConfig.itemSceneInteraction', 'expected a boolean');
+  }
   if (!Array.isArray(value.deepUnits) || value.deepUnits.length === 0) {
     throw new ConfigError('CtrModelConfig.deepUnits', 'expected a non-empty array of widths');
   }
@@ -112,6 +124,7 @@ export function parseCtrConfig(input: unknown): CtrModelConfig {
     crossLayers: integer('crossLayers', value.crossLayers, 0, 16),
     deepUnits: value.deepUnits.map((units, index) => integer(`deepUnits[${index}]`, units, 1, 16384)),
     idInitStd: positive('idInitStd', value.idInitStd, 10),
+    itemSceneInteraction: value.itemSceneInteraction,
     alignment: {
       target: alignment.target,
       dimension: integer('alignment.dimension', alignment.dimension, 1, 4096),

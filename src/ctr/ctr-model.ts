@@ -47,11 +47,20 @@ export class CtrModel {
       inputs = units;
     });
     addLinear(params, 'output', width + inputs, 1);
+    if (this.hasItemScene) {
+      // Zeros: the term starts silent and grows only as far as the data pulls it.
+      params.add('item_scene', [itemBuckets, sceneDimension], { kind: 'zeros' });
+    }
     if (sceneDimension > 0) {
       addLinear(params, 'align/scene', sceneDimension, alignment.dimension);
       addLinear(params, 'align/collaborative', idDimension, alignment.dimension);
     }
     this.params = params;
+  }
+
+  /** Whether the logit has the wide item × scene term (`item_scene`). */
+  get hasItemScene(): boolean {
+    return this.config.sceneDimension > 0 && this.config.itemSceneInteraction;
   }
 
   get version(): string {
@@ -70,6 +79,17 @@ export class CtrModel {
 
   itemEmbeddings(items: tf.Tensor1D): tf.Tensor2D {
     return tf.tidy(() => tf.gather(this.params.get('item_embedding'), items) as tf.Tensor2D);
+  }
+
+  /** Mean over the `[N]` impressions of ‖user embedding‖² + ‖item embedding‖² (a scalar, for L2). */
+  embeddingPenalty(users: tf.Tensor1D, items: tf.Tensor1D): tf.Scalar {
+    return tf.tidy(() => {
+      const squares = tf.add(
+        tf.sum(tf.square(this.userEmbeddings(users)), 1),
+        tf.sum(tf.square(this.itemEmbeddings(items)), 1),
+      );
+      return tf.mean(squares);
+    });
   }
 
   /** Click logits `[N]`. */
@@ -94,7 +114,10 @@ export class CtrModel {
       for (let layer = 0; layer < this.config.deepUnits.length; layer++) {
         deep = tf.relu(linear(this.params, `deep_${layer}`, deep));
       }
-      return tf.reshape(linear(this.params, 'output', tf.concat([cross, deep], 1)), [-1]) as tf.Tensor1D;
+      const logit = tf.reshape(linear(this.params, 'output', tf.concat([cross, deep], 1)), [-1]);
+      if (!this.hasItemScene || inputs.sceneVectors === null) return logit as tf.Tensor1D;
+      const itemScene = tf.gather(this.params.get('item_scene'), inputs.items);
+      return tf.add(logit, tf.sum(tf.mul(itemScene, inputs.sceneVectors), 1));
     });
   }
 
@@ -132,7 +155,9 @@ export class CtrModel {
     const saved = config as { kind?: unknown; config?: unknown };
     if (saved.kind !== 'ctr-dcnv2')
       throw new LarrError('BAD_CHECKPOINT', `${directory} does not hold a CTR model`);
-    const model = new CtrModel(parseCtrConfig(saved.config));
+    // Checkpoints from before the item × scene term have no `item_scene` weights.
+    const stored = typeof saved.config === 'object' && saved.config !== null ? saved.config : {};
+    const model = new CtrModel(parseCtrConfig({ itemSceneInteraction: false, ...stored }));
     try {
       model.params.importWeights(weights);
     } catch (error) {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CtrModel } from './ctr-model.ts';
+import { FROZEN_PREFIX } from './input-standardisation.ts';
 import { binaryCrossEntropyWithLogits } from './losses.ts';
 import type { SceneBatch } from './scene-batch.ts';
 import type { SceneEncoder } from './scene-encoder.ts';
@@ -27,11 +28,14 @@ export class LarrModel {
     }
   }
 
-  /** Every trainable weight, keyed `encoder/<name>` and `ctr/<name>`; the alignment heads only when λ > 0. */
+  /**
+   * Every trainable weight, keyed `encoder/<name>` and `ctr/<name>`; the alignment heads only when λ > 0;
+   * never the fixed `frozen/…` weights (input standardisation).
+   */
   variables(lambda: number): Map<string, tf.Variable> {
     const variables = new Map<string, tf.Variable>();
     for (const [name, variable] of this.encoder?.params.variables ?? [])
-      variables.set(`encoder/${name}`, variable);
+      if (!name.startsWith(FROZEN_PREFIX)) variables.set(`encoder/${name}`, variable);
     for (const [name, variable] of this.ctr.params.variables) {
       if (lambda > 0 || !name.startsWith('align/')) variables.set(`ctr/${name}`, variable);
     }

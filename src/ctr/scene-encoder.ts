@@ -4,6 +4,7 @@
  * `[AGG]` transformer) and `MeanPoolEncoder` (the mean-pooling ablation) implement it.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { FieldEmbeddings } from './field-table.ts';
 import type { ParameterStore } from './parameters.ts';
 
 /**
@@ -27,6 +28,11 @@ export interface SceneEncoder {
   readonly inputDimension: number;
   readonly sceneDimension: number;
   readonly params: ParameterStore;
+  /**
+   * Fits any fixed input preprocessing on the frozen embeddings of the training field texts (`rowFields`:
+   * the field name of each row), once before training (the `[AGG]` encoder's input standardisation).
+   */
+  fitInputs?(table: FieldEmbeddings, rowFields: readonly string[]): void;
   /** Index of a field's type embedding; unknown fields share the last one. */
   fieldTypeIndex(field: string): number;
   /** `FieldBatch` of B scenes → scene vectors `[B, sceneDimension]`. Tidy: returns one new tensor. */

@@ -11,6 +11,7 @@ import { createAggEncoderConfig } from '../../aggregate/agg-encoder-config.ts';
 import { AggEncoder } from '../../aggregate/agg-encoder.ts';
 import { LarrError } from '../../errors.ts';
 import type { CtrModel as DcnCtrModel } from '../../ctr/ctr-model.ts';
+import { FROZEN_PREFIX } from '../../ctr/input-standardisation.ts';
 import type { SceneEncoder } from '../../ctr/scene-encoder.ts';
 import { AdamW } from '../../lm/train/optimizer.ts';
 import type { CtrExample, CtrModel, LabelledCtrExample } from './ctr-model.ts';
@@ -196,8 +197,9 @@ export class LarrOnlineModel implements CtrModel {
   /** Trainable weights keyed `encoder/<name>` and `ctr/<name>`; the alignment heads only when λ > 0. */
   #variables(): Map<string, tf.Variable> {
     const variables = new Map<string, tf.Variable>();
+    // helper 7: the encoder's fixed input standardisation (`frozen/…`) is not trained.
     for (const [name, variable] of this.#encoder?.params.variables ?? [])
-      variables.set(`encoder/${name}`, variable);
+      if (!name.startsWith(FROZEN_PREFIX)) variables.set(`encoder/${name}`, variable);
     for (const [name, variable] of this.#ctr.params.variables) {
       if (this.lambda > 0 || !name.startsWith('align/')) variables.set(`ctr/${name}`, variable);
     }
