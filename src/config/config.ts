@@ -192,7 +192,7 @@ export interface HttpEmbeddingModelConfig {
 
 export interface CheckpointEmbeddingModelConfig {
   readonly kind: 'checkpoint';
-  /** `LARR_EMBEDDER_CHECKPOINT`: folder of a frozen stage-2 checkpoint. Required. */
+  /** `LARR_EMBEDDER_CHECKPOINT`: folder of a frozen stage-2 checkpoint, or its registered version id. Required. */
   readonly dir: string;
   /** `LARR_EMBEDDER_BATCH`: most texts per forward pass. @default 64 */
   readonly batchSize: number;

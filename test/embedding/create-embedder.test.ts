@@ -93,3 +93,45 @@ test('the loader is found under any of the documented export names', async () =>
   const viaClass = findLoader({ LmEmbedder: { load } });
   assert.equal(await viaClass?.('/x', { batchSize: 1, log: () => undefined }), fake);
 });
+
+test('checkpoint: a registered version id loads from its registered folder, and must be that version', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'larr-checkpoint-'));
+  try {
+    const config = loadConfig(
+      { LARR_EMBEDDER: 'checkpoint', LARR_EMBEDDER_CHECKPOINT: 'larr-lm-0123abcd' },
+      '/p',
+    );
+    const named = (modelVersion: string): Embedder =>
+      Object.assign(new HashingEmbedder(8), { modelVersion }) as Embedder;
+    const loaded: string[] = [];
+    const loaderFor = (modelVersion: string) => async () => async (folder: string) => {
+      loaded.push(folder);
+      return named(modelVersion);
+    };
+    const resolveVersion = async (version: string) => (version === 'larr-lm-0123abcd' ? dir : undefined);
+    const embedder = await createEmbedder(config, {
+      ...quiet,
+      resolveVersion,
+      checkpointLoader: loaderFor('larr-lm-0123abcd'),
+    });
+    assert.equal(embedder.modelVersion, 'larr-lm-0123abcd');
+    assert.deepEqual(loaded, [dir]);
+    await assert.rejects(
+      createEmbedder(config, { ...quiet, resolveVersion, checkpointLoader: loaderFor('larr-lm-ffffffff') }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.setting === 'LARR_EMBEDDER_CHECKPOINT' &&
+        /registered at .*, but that folder holds larr-lm-ffffffff now/.test(err.message),
+    );
+    const unknown = loadConfig(
+      { LARR_EMBEDDER: 'checkpoint', LARR_EMBEDDER_CHECKPOINT: 'larr-lm-nope' },
+      '/p',
+    );
+    await assert.rejects(
+      createEmbedder(unknown, { ...quiet, resolveVersion, checkpointLoader: loaderFor('x') }),
+      /"larr-lm-nope" is not a folder \(expected a stage-2 checkpoint\) nor a registered embedding model version/,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
