@@ -69,20 +69,7 @@ export class LarrModel {
     const sceneVectors = this.sceneVectors(batch);
     const ctr = binaryCrossEntropyWithLogits(this.logits(batch, sceneVectors), batch.labels);
     if (sceneVectors === null || lambda === 0) return { total: ctr, ctr, alignment: tf.scalar(0) };
-    const alignment =
-      this.ctr.config.alignment.target === 'user'
-        ? this.ctr.alignmentLoss(
-            sceneVectors,
-            this.ctr.userEmbeddings(batch.eventUsers),
-            tf.ones([batch.events]) as tf.Tensor1D,
-            batch.sameUser,
-          )
-        : this.ctr.alignmentLoss(
-            sceneVectors,
-            tf.matMul(batch.clickWeights, this.ctr.itemEmbeddings(batch.items)),
-            batch.hasClick,
-            tf.zeros([batch.events, batch.events]) as tf.Tensor2D,
-          );
+    const alignment = alignmentLossOf(this.ctr, sceneVectors, batch);
     return { total: tf.add(ctr, tf.mul(alignment, lambda)), ctr, alignment };
   }
 
@@ -90,4 +77,29 @@ export class LarrModel {
     this.encoder?.dispose();
     this.ctr.dispose();
   }
+}
+
+/**
+ * The alignment loss of the method for a batch: each request's scene vector against the collaborative
+ * embedding of the same request — the user's, or the mean of its clicked items' (`alignment.target`) — with
+ * the other requests of the batch as negatives. Shared by the offline trainer and the online scorer.
+ */
+export function alignmentLossOf(
+  ctr: CtrModel,
+  sceneVectors: tf.Tensor2D,
+  batch: Pick<SceneBatch, 'events' | 'eventUsers' | 'sameUser' | 'clickWeights' | 'items' | 'hasClick'>,
+): tf.Scalar {
+  return ctr.config.alignment.target === 'user'
+    ? ctr.alignmentLoss(
+        sceneVectors,
+        ctr.userEmbeddings(batch.eventUsers),
+        tf.ones([batch.events]) as tf.Tensor1D,
+        batch.sameUser,
+      )
+    : ctr.alignmentLoss(
+        sceneVectors,
+        tf.matMul(batch.clickWeights, ctr.itemEmbeddings(batch.items)),
+        batch.hasClick,
+        tf.zeros([batch.events, batch.events]) as tf.Tensor2D,
+      );
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CtrModel } from '../../ctr/ctr-model.ts';
+import { alignmentLossOf } from '../../ctr/larr-model.ts';
 import { binaryCrossEntropyWithLogits } from '../../ctr/losses.ts';
 import type { SceneEncoder } from '../../ctr/scene-encoder.ts';
 import type { NamedArray } from '../../lm/model/tensor-file.ts';
@@ -52,20 +53,7 @@ export function larrLosses(
   const { logits, scenes } = larrForward(parts, batch);
   const ctr = binaryCrossEntropyWithLogits(logits, batch.labels);
   if (scenes === null || lambda === 0) return { total: ctr, ctr, alignment: tf.scalar(0) };
-  const alignment =
-    parts.ctr.config.alignment.target === 'user'
-      ? parts.ctr.alignmentLoss(
-          scenes,
-          parts.ctr.userEmbeddings(batch.eventUsers),
-          tf.ones([batch.events]) as tf.Tensor1D,
-          batch.sameUser,
-        )
-      : parts.ctr.alignmentLoss(
-          scenes,
-          tf.matMul(batch.clickWeights, parts.ctr.itemEmbeddings(batch.items)),
-          batch.hasClick,
-          tf.zeros([batch.events, batch.events]) as tf.Tensor2D,
-        );
+  const alignment = alignmentLossOf(parts.ctr, scenes, batch);
   return { total: tf.add(ctr, tf.mul(alignment, lambda)), ctr, alignment };
 }
 
