@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { LarrError } from '../../errors.ts';
@@ -24,6 +23,7 @@ import type { ModelVersionInput } from '../../models/model-registry.ts';
 import { pretrain, type PretrainResult } from '../../lm/train/pretrain.ts';
 import type { CliContext } from '../context.ts';
 import { wholeNumber } from '../options.ts';
+import { pathExists } from '../../io/path-exists.ts';
 
 /** A commander parser for a number in the open interval (min, max). */
 function numberBetween(min: number, max: number): (value: string) => number {
@@ -94,15 +94,6 @@ function addSourceOptions(command: Command): Command {
 function requireSource(options: SourceOptions, command: Command): void {
   if (options.corpus === undefined && options.dataset === undefined && options.items === undefined) {
     command.error('error: give at least one of --corpus, --dataset and --items', { exitCode: 2 });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -229,7 +220,7 @@ function registerPretrainCommand(train: Command, ctx: CliContext): void {
         const stats = await buildCorpusFile(sourcesOf(options), corpusPath);
         ctx.err(describeCorpusStats(stats));
       }
-      if (options.resume && !(await exists(join(checkpoint, 'state.json')))) {
+      if (options.resume && !(await pathExists(join(checkpoint, 'state.json')))) {
         ctx.err(`no checkpoint in ${options.out} yet: starting from step 0`);
       }
       let result: PretrainResult;
@@ -370,7 +361,7 @@ interface ContrastiveCommandOptions {
 
 /** `<pretrain --out>` or its `checkpoint/` folder → the folder holding `model.json`. */
 async function stage1Folder(path: string): Promise<string> {
-  return (await exists(join(path, 'model.json'))) ? path : join(path, 'checkpoint');
+  return (await pathExists(join(path, 'model.json'))) ? path : join(path, 'checkpoint');
 }
 
 function contrastiveSummary(result: TrainContrastiveResult): string[] {

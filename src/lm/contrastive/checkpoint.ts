@@ -7,11 +7,12 @@
  * (Adam moments of LM and head), `state.json` (`ContrastiveTrainingState`, written last: its presence marks a
  * complete checkpoint).
  */
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EmbeddingModel } from '../embedding-model.ts';
 import { readTensorFile, writeTensorFile } from '../model/tensor-file.ts';
 import type { LanguageModelOptions } from '../model/transformer.ts';
+import { findCheckpoint, writeCheckpointAtomically } from '../train/checkpoint.ts';
 import type { AdamW } from '../train/optimizer.ts';
 
 export interface ContrastiveTrainingState {
@@ -27,41 +28,19 @@ export interface ContrastiveTrainingState {
   seconds: number;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The stage-2 checkpoint folder to resume from, if any (a completed `checkpoint`, else the previous one). */
-export async function findContrastiveCheckpoint(directory: string): Promise<string | undefined> {
-  for (const name of ['checkpoint', 'checkpoint.old']) {
-    const path = join(directory, name);
-    if (await exists(join(path, 'state.json'))) return path;
-  }
-  return undefined;
-}
+/** The stage-2 checkpoint folder to resume from, if any: the same layout rules as stage 1's. */
+export const findContrastiveCheckpoint = findCheckpoint;
 
 export async function saveContrastiveCheckpoint(
   directory: string,
   parts: { model: EmbeddingModel; optimizer: AdamW; state: ContrastiveTrainingState },
 ): Promise<void> {
-  const staging = join(directory, 'checkpoint.tmp');
-  const current = join(directory, 'checkpoint');
-  const previous = join(directory, 'checkpoint.old');
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  await parts.model.save(join(staging, 'model'));
-  const optimizerState = await parts.optimizer.exportState();
-  await writeTensorFile(staging, 'optimizer', optimizerState.moments);
-  await writeFile(join(staging, 'state.json'), `${JSON.stringify(parts.state)}\n`);
-  await rm(previous, { recursive: true, force: true });
-  if (await exists(current)) await rename(current, previous);
-  await rename(staging, current);
-  await rm(previous, { recursive: true, force: true });
+  await writeCheckpointAtomically(directory, async (staging) => {
+    await parts.model.save(join(staging, 'model'));
+    const optimizerState = await parts.optimizer.exportState();
+    await writeTensorFile(staging, 'optimizer', optimizerState.moments);
+    await writeFile(join(staging, 'state.json'), `${JSON.stringify(parts.state)}\n`);
+  });
 }
 
 /** Loads model and state, and restores `optimizer` to the saved moments and step. */

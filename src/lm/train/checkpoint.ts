@@ -5,7 +5,7 @@
  * Layout of `checkpoint/`: `model.json` + `weights.{json,bin}` (the model), `optimizer.{json,bin}` (Adam
  * moments), `tokenizer.json`, `state.json` (`TrainingState`).
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LanguageModel, type LanguageModelOptions } from '../model/transformer.ts';
 import { readTensorFile, writeTensorFile } from '../model/tensor-file.ts';
@@ -24,7 +24,10 @@ export interface TrainingState {
   perplexityBefore: number;
 }
 
-/** The checkpoint folder to resume from, if any (a completed `checkpoint`, else the previous one). */
+/**
+ * The checkpoint folder to resume from, if any (a completed `checkpoint`, else the previous one), for any
+ * checkpoint written by `writeCheckpointAtomically`.
+ */
 export async function findCheckpoint(directory: string): Promise<string | undefined> {
   for (const name of ['checkpoint', 'checkpoint.old']) {
     const path = join(directory, name);
@@ -33,24 +36,40 @@ export async function findCheckpoint(directory: string): Promise<string | undefi
   return undefined;
 }
 
-export async function saveCheckpoint(
+/**
+ * Writes a checkpoint so that a kill at any moment leaves a complete one: `write` fills
+ * `<directory>/checkpoint.tmp` (and must write `state.json` last — its presence marks a complete
+ * checkpoint), which then replaces `checkpoint` by renames (the old one kept as `checkpoint.old` meanwhile).
+ * Stage 1 and stage 2 both save through this.
+ */
+export async function writeCheckpointAtomically(
   directory: string,
-  parts: { model: LanguageModel; optimizer: AdamW; tokenizer: WordTokenizer; state: TrainingState },
+  write: (staging: string) => Promise<void>,
 ): Promise<void> {
   const staging = join(directory, 'checkpoint.tmp');
   const current = join(directory, 'checkpoint');
   const previous = join(directory, 'checkpoint.old');
   await rm(staging, { recursive: true, force: true });
-  await parts.model.save(staging);
-  const optimizerState = await parts.optimizer.exportState();
-  await writeTensorFile(staging, 'optimizer', optimizerState.moments);
-  await writeFile(join(staging, 'tokenizer.json'), `${JSON.stringify(parts.tokenizer)}\n`);
-  // state.json last: its presence marks a complete checkpoint.
-  await writeFile(join(staging, 'state.json'), `${JSON.stringify(parts.state, null, 2)}\n`);
+  await mkdir(staging, { recursive: true });
+  await write(staging);
   await rm(previous, { recursive: true, force: true });
   if (await pathExists(current)) await rename(current, previous);
   await rename(staging, current);
   await rm(previous, { recursive: true, force: true });
+}
+
+export async function saveCheckpoint(
+  directory: string,
+  parts: { model: LanguageModel; optimizer: AdamW; tokenizer: WordTokenizer; state: TrainingState },
+): Promise<void> {
+  await writeCheckpointAtomically(directory, async (staging) => {
+    await parts.model.save(staging);
+    const optimizerState = await parts.optimizer.exportState();
+    await writeTensorFile(staging, 'optimizer', optimizerState.moments);
+    await writeFile(join(staging, 'tokenizer.json'), `${JSON.stringify(parts.tokenizer)}\n`);
+    // state.json last: its presence marks a complete checkpoint.
+    await writeFile(join(staging, 'state.json'), `${JSON.stringify(parts.state, null, 2)}\n`);
+  });
 }
 
 export interface LoadedCheckpoint {
