@@ -11,13 +11,12 @@
  * record's broker timestamp minus the impression record's.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { loadConfig, type LarrConfig } from '../src/config/config.ts';
 import type { DatasetLine } from '../src/datasets/dataset-line.ts';
 import { publishDataset } from '../src/datasets/publish-dataset.ts';
+import { readDatasetLines } from '../src/datasets/read-dataset-lines.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import { describeError } from '../src/errors.ts';
@@ -67,7 +66,8 @@ const kafka = createKafka(config.kafka, { clientIdSuffix: 'bench-e2e' });
 const catalog = loadTopicCatalog(projectDir, { prefix: config.topicPrefix, replicationFactorOverride: 1 });
 const pool = createPool(config.database);
 const passthroughTopic = `${runId}.passthrough`;
-const lines = await readLines(models.dataset);
+const lines: DatasetLine[] = [];
+for await (const line of readDatasetLines(models.dataset)) lines.push(line);
 
 try {
   await migrate(pool, schema);
@@ -157,15 +157,6 @@ try {
   await admin.disconnect();
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await pool.end();
-}
-
-async function readLines(path: string): Promise<DatasetLine[]> {
-  const out: DatasetLine[] = [];
-  const input = createReadStream(path, { encoding: 'utf8' });
-  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-    if (text.trim() !== '') out.push(JSON.parse(text) as DatasetLine);
-  }
-  return out;
 }
 
 async function* iterate(batch: readonly DatasetLine[]): AsyncGenerator<DatasetLine> {

@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { LarrConfig } from '../config/config.ts';
 import type { DatasetLine } from '../datasets/dataset-line.ts';
 import { publishDataset } from '../datasets/publish-dataset.ts';
+import { readDatasetLines } from '../datasets/read-dataset-lines.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { describeError, LarrError } from '../errors.ts';
@@ -170,7 +169,7 @@ async function streamThroughBothGroups(
     throw err;
   }
 
-  const expected = await expectedImpressions(models.dataset);
+  const { expected, sample } = await planStream(models.dataset);
   const collector = new ScoreCollector(expected, ctrModelFamily);
   const deadLetters: DeadLetter[] = [];
   const readers = await Promise.all([
@@ -192,7 +191,6 @@ async function streamThroughBothGroups(
       encodeImpression: impressionCodec.encode,
       rate: options.rate,
     });
-    const sample = (await firstStreamedEvent(models.dataset)) satisfies SceneEvent;
     for (const kind of MALFORMED_CASES) {
       if (kind.expectedReason === null) continue;
       const built = await kind.build({
@@ -241,36 +239,27 @@ async function streamThroughBothGroups(
   return { table, reportPath: report.path };
 }
 
-async function* readLines(path: string): AsyncGenerator<DatasetLine> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const text of lines) if (text.trim() !== '') yield JSON.parse(text) as DatasetLine;
-  } finally {
-    lines.close();
-    input.destroy();
-  }
-}
-
 /** The lines after the train period, in event-time order (the simulator writes them in that order). */
 async function* streamedLines(path: string): AsyncGenerator<DatasetLine> {
-  for await (const line of readLines(path)) if (line.split !== 'train') yield line;
+  for await (const line of readDatasetLines(path)) if (line.split !== 'train') yield line;
 }
 
-async function firstStreamedEvent(path: string): Promise<SceneEvent> {
-  for await (const line of streamedLines(path)) return line.event;
-  throw new LarrError('DEMO_FAILED', `${path} has no events after the train period`);
-}
-
-async function expectedImpressions(path: string): Promise<Map<string, ExpectedImpression>> {
+/** One pass over the streamed lines: the label and split of every impression, and a sample event. */
+async function planStream(
+  path: string,
+): Promise<{ expected: Map<string, ExpectedImpression>; sample: SceneEvent }> {
   const expected = new Map<string, ExpectedImpression>();
+  let sample: SceneEvent | undefined;
   for await (const line of streamedLines(path)) {
+    sample ??= line.event;
     for (const impression of line.impressions) {
       if (impression.clicked === null || line.split === undefined) continue;
       expected.set(impression.impressionId, { split: line.split, clicked: impression.clicked });
     }
   }
-  return expected;
+  if (sample === undefined)
+    throw new LarrError('DEMO_FAILED', `${path} has no events after the train period`);
+  return { expected, sample };
 }
 
 async function waitForScores(
