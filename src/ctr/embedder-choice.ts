@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { Embedder } from '../embedding/embedder.ts';
 import { HashingEmbedder } from '../embedding/hashing-embedder.ts';
 import { LarrError } from '../errors.ts';
-import { GloveMeanEmbedder } from './glove-mean-embedder.ts';
+import { loadGloveMeanEmbedder } from './glove-mean-embedder.ts';
 
 export type EmbedderKind = 'hashing' | 'glove' | 'lm';
 
@@ -59,6 +59,6 @@ export async function chooseEmbedder(
 ): Promise<EmbedderChoice> {
   if (value === 'hashing')
     return { kind: 'hashing', embedder: new HashingEmbedder(options.hashingDimension) };
-  if (value === 'glove') return { kind: 'glove', embedder: await GloveMeanEmbedder.forTexts(options.texts) };
+  if (value === 'glove') return { kind: 'glove', embedder: await loadGloveMeanEmbedder(options.texts) };
   return { kind: 'lm', embedder: await loadLmEmbedder(value) };
 }

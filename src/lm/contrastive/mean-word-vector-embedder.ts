@@ -22,6 +22,10 @@ export interface MeanWordVectorOptions {
   name?: string;
   /** Subtract the mean of all given vectors before averaging. @default true */
   centre?: boolean;
+  /** How a text splits into the words looked up. @default `wordsOf` (the LM tokenizer's split) */
+  words?: (text: string) => string[];
+  /** The version to report instead of the content-derived one (a caller that pins its own name). */
+  modelVersion?: string;
 }
 
 export class MeanWordVectorEmbedder implements Embedder {
@@ -29,6 +33,7 @@ export class MeanWordVectorEmbedder implements Embedder {
   readonly dimension: number;
   private readonly vectors: ReadonlyMap<string, Float32Array>;
   private readonly centre: Float64Array;
+  private readonly words: (text: string) => string[];
 
   constructor(
     vectors: ReadonlyMap<string, Float32Array>,
@@ -39,6 +44,7 @@ export class MeanWordVectorEmbedder implements Embedder {
       throw new Error(`dimension must be ≥ 1, got ${dimension}`);
     this.vectors = vectors;
     this.dimension = dimension;
+    this.words = options.words ?? wordsOf;
     this.centre = new Float64Array(dimension);
     if ((options.centre ?? true) && vectors.size > 0) {
       for (const vector of vectors.values())
@@ -50,7 +56,9 @@ export class MeanWordVectorEmbedder implements Embedder {
       const vector = vectors.get(word)!;
       hash.update(word).update(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
     }
-    this.modelVersion = `mean-word-vectors-${options.name ?? 'glove'}-d${dimension}-${hash.digest('hex').slice(0, 8)}`;
+    this.modelVersion =
+      options.modelVersion ??
+      `mean-word-vectors-${options.name ?? 'glove'}-d${dimension}-${hash.digest('hex').slice(0, 8)}`;
   }
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -60,7 +68,7 @@ export class MeanWordVectorEmbedder implements Embedder {
   embedOne(text: string): Float32Array {
     const sum = new Float64Array(this.dimension);
     let found = 0;
-    for (const word of wordsOf(text)) {
+    for (const word of this.words(text)) {
       const vector = this.vectors.get(word);
       if (vector === undefined) continue;
       found++;
