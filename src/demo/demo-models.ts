@@ -71,6 +71,8 @@ export interface DemoModels {
   readonly align: AlignManifest;
   /** Steps that were found in the cache instead of run. */
   readonly reused: readonly string[];
+  /** Steps that ran in this call (empty when everything came from the cache). */
+  readonly ran: readonly string[];
   readonly seconds: number;
 }
 
@@ -102,6 +104,7 @@ export async function prepareDemoModels(
   const dir = join(options.cacheRoot ?? defaultDemoCacheRoot(), key);
   await mkdir(dir, { recursive: true });
   const reused: string[] = [];
+  const ran: string[] = [];
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     const marker = join(dir, `${name}.done.json`);
     const cached = await readFile(marker, 'utf8').then(
@@ -112,6 +115,7 @@ export async function prepareDemoModels(
       reused.push(name);
       return cached;
     }
+    ran.push(name);
     const stepStarted = performance.now();
     options.log(`demo models: ${name} …`);
     const result = await run();
@@ -195,6 +199,7 @@ export async function prepareDemoModels(
     alignDir,
     align,
     reused,
+    ran,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -74,7 +74,7 @@ export async function runDemo(config: LarrConfig, options: DemoOptions): Promise
       ...(options.cacheRoot === undefined ? {} : { cacheRoot: options.cacheRoot }),
     });
     out(
-      `models     ${models.dir} (${models.reused.length === 5 ? 'all reused' : `reused: ${models.reused.join(', ') || 'none'}`}, ${models.seconds.toFixed(0)} s)`,
+      `models     ${models.dir} (${models.ran.length === 0 ? 'all reused' : `reused: ${models.reused.join(', ') || 'none'}`}, ${models.seconds.toFixed(0)} s)`,
     );
     out(
       `           align warm start: ${models.align.metrics.map((m) => `${m.split} AUC ${m.auc.toFixed(3)}`).join(', ')}`,
