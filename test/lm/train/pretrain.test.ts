@@ -1,49 +1,32 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { pretrain, type PretrainOptions, splitCorpus } from '../../../src/lm/train/pretrain.ts';
 import { useWasm } from '../helpers.ts';
+import { tinyPretrainOptions, writeTinyCorpus } from './tiny-corpus.ts';
 
 before(useWasm);
-
-const shops = ['noodle house', 'dumpling bar', 'pizza corner', 'sushi stop'];
-const dishes = ['beef noodles', 'pork dumplings', 'cheese pizza', 'salmon rolls'];
-const weather = ['light rain', 'sunny', 'snow', 'drizzle'];
-const corpusLines = Array.from({ length: 80 }, (_, i) => {
-  const k = i % 4;
-  return `[SHOP] ${shops[k]} [WEATHER] ${weather[(i >> 2) % 4]} [DISH] ${dishes[k]} .`;
-});
 
 let directory = '';
 let corpusPath = '';
 before(async () => {
   directory = await mkdtemp(join(tmpdir(), 'larr-pretrain-'));
-  corpusPath = join(directory, 'corpus.txt');
-  await writeFile(corpusPath, `${corpusLines.join('\n')}\n`);
+  corpusPath = await writeTinyCorpus(directory);
 });
 after(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
 function options(checkpointDir: string, overrides: Partial<PretrainOptions> = {}): PretrainOptions {
-  return {
+  return tinyPretrainOptions(
     corpusPath,
-    checkpointDir: join(directory, checkpointDir),
-    steps: 30,
-    batchSize: 8,
-    seqLength: 12,
-    model: { dModel: 16, layers: 1, heads: 2, ffDim: 32, maxLength: 16, dropout: 0.1 },
-    tokenizer: { minCount: 1 },
-    optimizer: { learningRate: 1e-2, warmupSteps: 3 },
-    checkpointEvery: 10,
-    heldOutFraction: 0.1,
-    evalWindows: 8,
-    log: () => {},
-    ...overrides,
-  };
+    join(directory, checkpointDir),
+    { steps: 30, batchSize: 8, checkpointEvery: 10 },
+    overrides,
+  );
 }
 
 test('splitCorpus holds out every n-th line', () => {
