@@ -22,6 +22,7 @@ import { createRecordCodec, SUBJECTS } from '../src/schemas/subjects.ts';
 import { startEmbedderStage, type StageTotals } from '../src/stages/embedder/embedder-stage.ts';
 import { applyTopics } from '../src/topics/apply.ts';
 import { loadTopicCatalog } from '../src/topics/catalog.ts';
+import { cleanUpRun } from './clean-up-run.ts';
 import { runPassthrough } from './passthrough.ts';
 import { nearestRank as percentile } from '../src/metrics/stage-metrics.ts';
 
@@ -90,18 +91,11 @@ try {
     `  produce → scene vector at ${rate}/s for ${latencySeconds} s   p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (${latency.count} vectors)`,
   );
 } finally {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin
-    .deleteTopics({ topics: [...catalog.map((spec) => spec.name), passthroughTopic] })
-    .catch(() => undefined);
-  const groups = (await admin.listGroups()).groups
-    .map((group) => group.groupId)
-    .filter((id) => id.startsWith(runId));
-  await admin.deleteGroups(groups).catch(() => undefined);
-  await admin.disconnect();
-  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await pool.end();
+  await cleanUpRun(kafka, pool, {
+    runId,
+    topics: [...catalog.map((spec) => spec.name), passthroughTopic],
+    schema,
+  });
 }
 
 /** Runs a fresh embedder group over the whole input; the clock runs from its first chunk to the last commit. */

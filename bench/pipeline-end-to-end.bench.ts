@@ -30,6 +30,7 @@ import { startEmbedderStage } from '../src/stages/embedder/embedder-stage.ts';
 import { startScorerStage } from '../src/stages/scorer/scorer-stage.ts';
 import { applyTopics } from '../src/topics/apply.ts';
 import { loadTopicCatalog } from '../src/topics/catalog.ts';
+import { cleanUpRun } from './clean-up-run.ts';
 import { runPassthrough } from './passthrough.ts';
 
 const projectDir = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -145,18 +146,11 @@ try {
     await embedder.stop();
   }
 } finally {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin
-    .deleteTopics({ topics: [...catalog.map((spec) => spec.name), passthroughTopic] })
-    .catch(() => undefined);
-  const groups = (await admin.listGroups()).groups
-    .map((group) => group.groupId)
-    .filter((id) => id.startsWith(runId));
-  await admin.deleteGroups(groups).catch(() => undefined);
-  await admin.disconnect();
-  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await pool.end();
+  await cleanUpRun(kafka, pool, {
+    runId,
+    topics: [...catalog.map((spec) => spec.name), passthroughTopic],
+    schema,
+  });
 }
 
 async function* iterate(batch: readonly DatasetLine[]): AsyncGenerator<DatasetLine> {
