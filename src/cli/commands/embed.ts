@@ -5,13 +5,20 @@ import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
 import { LarrError } from '../../errors.ts';
 import { loadMeanGloveEmbedder } from '../../lm/contrastive/mean-word-vector-embedder.ts';
 import { nearestNeighbours, sceneVocabularyCandidates } from '../../lm/contrastive/neighbours.ts';
+import {
+  formatProbeReport,
+  paraphraseProbe,
+  paraphraseProbeTexts,
+} from '../../lm/contrastive/paraphrase-probe.ts';
 import { LmEmbedder } from '../../lm/lm-embedder.ts';
 import type { CliContext } from '../context.ts';
 import { wholeNumber } from '../options.ts';
 
 interface EmbedCommandOptions {
   model: string;
-  neighbours: string[];
+  neighbours?: string[];
+  paraphraseProbe: boolean;
+  details: boolean;
   candidates?: string;
   k: number;
   hashingDim: number;
@@ -49,24 +56,51 @@ export function registerEmbedCommands(program: Command, ctx: CliContext): Comman
     .command('embed')
     .description(
       'nearest neighbours of phrases under a stage-2 embedding model or a baseline, with cosine similarities ' +
-        '(candidates: the simulator scene vocabulary, bare and as field texts, unless --candidates)',
+        '(candidates: the simulator scene vocabulary, bare and as field texts, unless --candidates); or the ' +
+        "paraphrase probe: how many of the simulator's unseen phrasings land nearest a seen phrasing of their value",
     )
     .requiredOption(
       '--model <dir|hashing|glove>',
       'embedding model folder (larr train contrastive: <out>/model), or the hashing / mean-GloVe baseline',
     )
-    .requiredOption('--neighbours <phrase...>', 'phrases to find neighbours of, e.g. "light rain" drizzle')
+    .option('--neighbours <phrase...>', 'phrases to find neighbours of, e.g. "light rain" drizzle')
+    .option(
+      '--paraphrase-probe',
+      "for each of the simulator's unseen scene phrasings, is the nearest seen phrasing of the same field one " +
+        'of the same value (docs/contrastive.md)',
+      false,
+    )
+    .option(
+      '--details',
+      'with --paraphrase-probe: list every unseen phrasing and its nearest seen one',
+      false,
+    )
     .option('--candidates <file>', 'candidate texts, one per line')
     .option('-k, --k <n>', 'neighbours per phrase', wholeNumber(1, 10_000), 10)
     .option('--hashing-dim <n>', 'dimension of the hashing baseline', wholeNumber(2, 1 << 20), 256)
     .option('--glove-file <file>', 'wink word-vector file for --model glove (default: the installed package)')
     .option('--json', 'print JSON', false)
-    .action(async (options: EmbedCommandOptions) => {
+    .action(async (options: EmbedCommandOptions, command: Command) => {
+      if (options.neighbours === undefined && !options.paraphraseProbe) {
+        command.error('error: give --neighbours <phrase...> or --paraphrase-probe', { exitCode: 2 });
+      }
+      if (options.paraphraseProbe) {
+        const embedder = await openEmbedder(options, paraphraseProbeTexts(), ctx);
+        try {
+          const report = await paraphraseProbe(embedder);
+          if (options.json) ctx.out(JSON.stringify(report, null, 2));
+          else for (const line of formatProbeReport(report, options.details)) ctx.out(line);
+        } finally {
+          await embedder.close?.();
+        }
+        return;
+      }
+      const phrases = options.neighbours ?? [];
       const candidates = await candidateTexts(options.candidates);
-      const embedder = await openEmbedder(options, [...options.neighbours, ...candidates], ctx);
+      const embedder = await openEmbedder(options, [...phrases, ...candidates], ctx);
       try {
         const results = [];
-        for (const phrase of options.neighbours) {
+        for (const phrase of phrases) {
           results.push({
             phrase,
             neighbours: await nearestNeighbours(embedder, phrase, candidates, options.k),

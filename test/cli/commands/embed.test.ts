@@ -54,3 +54,21 @@ test('larr embed names a model folder it cannot load', async () => {
   assert.equal(run.code, 1, run.text);
   assert.match(run.err.join('\n'), /not an embedding model folder/);
 });
+
+test('larr embed --paraphrase-probe prints per-field counts against chance, and JSON with --json', async () => {
+  const run = await runCli(['embed', '--model', 'hashing', '--paraphrase-probe']);
+  assert.equal(run.code, 0, run.text);
+  assert.match(run.out[0]!, /^paraphrase probe \(hashing-ngram-v1-d256\)/);
+  assert.match(run.out[1]!, /^ {2}weather +\d+\/18 {2}\(chance 2\.6, 7 values\)$/);
+  assert.match(run.out.at(-1)!, /^ {2}all +\d+\/50 {2}\(chance 8\.6\)$/);
+  const json = await runCli(['embed', '--model', 'hashing', '--paraphrase-probe', '--json']);
+  const report = JSON.parse(json.out.join('\n')) as { total: number; fields: unknown[] };
+  assert.equal(report.total, 50);
+  assert.equal(report.fields.length, 4);
+});
+
+test('larr embed without --neighbours or --paraphrase-probe is a usage error', async () => {
+  const run = await runCli(['embed', '--model', 'hashing']);
+  assert.equal(run.code, 2);
+  assert.match(run.text, /--neighbours <phrase\.\.\.> or --paraphrase-probe/);
+});
