@@ -11,7 +11,7 @@ import type { Embedder } from '../embedding/embedder.ts';
 import { LarrError } from '../errors.ts';
 import { auc, logLoss } from '../evaluation/metrics.ts';
 import { TEMPLATE_VERSION } from '../featurize/featurize.ts';
-import { createStageThreeModel } from './ablation.ts';
+import { createStageThreeModel, type StageThreeShape } from './ablation.ts';
 import type { EmbedderKind } from './embedder-choice.ts';
 import { embedFieldTexts, fieldTableTensor, splitFieldEmbeddings } from './field-table.ts';
 import { readSceneDatasetFile } from './scene-dataset.ts';
@@ -31,6 +31,8 @@ export interface AlignOptions {
   readonly epochs: number;
   readonly batchEvents: number;
   readonly seed: number;
+  /** CTR model settings other than the defaults (e.g. the alignment target and temperature). */
+  readonly ctr?: StageThreeShape['ctr'];
   readonly log?: (line: string) => void;
 }
 
@@ -56,6 +58,7 @@ export async function alignCheckpoint(options: AlignOptions): Promise<AlignManif
   const table = fieldTableTensor(embedded);
   const model = createStageThreeModel(options.embedderKind, options.pooling, embedded.dimension, {
     seed: options.seed,
+    ...(options.ctr === undefined ? {} : { ctr: options.ctr }),
   });
   try {
     const trainRows = splitFieldEmbeddings(embedded, dataset, train);

@@ -2,6 +2,12 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { evaluateVariants, formatEvalReport, standardVariants } from '../../ctr/ablation.ts';
 import { chooseEmbedder, type EmbedderKind } from '../../ctr/embedder-choice.ts';
 import { alignCheckpoint } from '../../ctr/align-checkpoint.ts';
+import {
+  ALIGNMENT_TARGETS,
+  type AlignmentTarget,
+  type CtrModelConfig,
+  DEFAULT_ALIGNMENT_CONFIG,
+} from '../../ctr/ctr-config.ts';
 import { readSceneDatasetFile } from '../../ctr/scene-dataset.ts';
 import type { Embedder } from '../../embedding/embedder.ts';
 import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
@@ -26,6 +32,38 @@ interface CommonOptions {
   batchEvents: number;
   seed: number;
   hashingDim: number;
+  alignTarget: AlignmentTarget;
+  alignTau: number;
+  alignStopGradient: boolean;
+}
+
+function alignmentTarget(value: string): AlignmentTarget {
+  if (!(ALIGNMENT_TARGETS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(
+      `expected one of ${ALIGNMENT_TARGETS.join(', ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as AlignmentTarget;
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 100) {
+    throw new InvalidArgumentError(`expected a number in (0, 100], got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+/** The CTR model's alignment settings the options ask for. */
+function alignmentOf(options: Omit<CommonOptions, 'embedder'>): Partial<CtrModelConfig> {
+  return {
+    alignment: {
+      ...DEFAULT_ALIGNMENT_CONFIG,
+      target: options.alignTarget,
+      temperature: options.alignTau,
+      stopGradient: options.alignStopGradient,
+    },
+  };
 }
 
 function addCommonOptions(command: Command): Command {
@@ -35,7 +73,25 @@ function addCommonOptions(command: Command): Command {
     .option('--epochs <n>', 'most training epochs (early stopping on validation)', wholeNumber(1, 100), 4)
     .option('--batch-events <n>', 'events per training batch', wholeNumber(2, 4096), 64)
     .option('--seed <n>', 'seed of initial weights and batch order', wholeNumber(0, 2 ** 31), 1)
-    .option('--hashing-dim <n>', 'dimension of the hashing embedder', wholeNumber(8, 8192), 256);
+    .option('--hashing-dim <n>', 'dimension of the hashing embedder', wholeNumber(8, 8192), 256)
+    .option(
+      '--align-target <kind>',
+      'collaborative embedding the scene vector is aligned with: clicked-items (mean item ID embedding of ' +
+        "the request's clicks) or user",
+      alignmentTarget,
+      DEFAULT_ALIGNMENT_CONFIG.target,
+    )
+    .option(
+      '--align-tau <t>',
+      'temperature of the alignment InfoNCE',
+      positiveNumber,
+      DEFAULT_ALIGNMENT_CONFIG.temperature,
+    )
+    .option(
+      '--align-stop-gradient',
+      'the alignment loss moves only the scene side, never the ID embeddings',
+      DEFAULT_ALIGNMENT_CONFIG.stopGradient,
+    );
 }
 
 /** `align` under `parent`: `larr align`, and `larr train align` next to the other training jobs. */
@@ -75,6 +131,7 @@ export function registerAlignCommand(parent: Command, ctx: CliContext): void {
           epochs: options.epochs,
           batchEvents: options.batchEvents,
           seed: options.seed,
+          ctr: alignmentOf(options),
           log: ctx.err,
         });
         for (const { split, auc: splitAuc, logLoss: splitLogLoss } of manifest.metrics) {
@@ -155,6 +212,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
           epochs: options.epochs,
           batchEvents: options.batchEvents,
           seed: options.seed,
+          ctr: alignmentOf(options),
           log: ctx.err,
         });
         if (options.json) {
