@@ -9,6 +9,7 @@ import { AggEncoder } from '../../src/aggregate/agg-encoder.ts';
 import { createStageThreeModel } from '../../src/ctr/ablation.ts';
 import { type FieldEmbeddings, splitFieldEmbeddings } from '../../src/ctr/field-table.ts';
 import { FROZEN_PREFIX, standardiseInputs } from '../../src/ctr/input-standardisation.ts';
+import { MeanPoolEncoder } from '../../src/ctr/mean-pool-encoder.ts';
 import { assertClose, assertNoLeak, seededValues, useWasm } from '../lm/helpers.ts';
 
 before(useWasm);
@@ -141,4 +142,60 @@ test('splitFieldEmbeddings keeps the split’s distinct texts in id order with t
       ),
     /outside the table/,
   );
+});
+
+test('the mean-pool ablation standardises its inputs like [AGG]; old checkpoints load without it', async () => {
+  const table = anisotropicTable(20, 8);
+  const rowFields = Array.from({ length: 20 }, (_, row) => (row < 10 ? 'weather' : 'time_slot'));
+  const encoder = new MeanPoolEncoder({ inputDimension: 8, headHidden: 8, sceneDimension: 4 });
+  assert.ok([...encoder.params.variables.keys()].some((name) => name.startsWith(FROZEN_PREFIX)));
+  const before = encoder.version;
+  encoder.fitInputs(table, rowFields);
+  assert.notEqual(encoder.version, before);
+  // Two scenes that differ only in the small text-specific part of one weather row.
+  const scene = (row: number) =>
+    tf.tensor3d([...table.values.slice(row * 8, row * 8 + 8), ...table.values.slice(80, 88)], [1, 2, 8]);
+  const encode = (model: MeanPoolEncoder, row: number) =>
+    tf.tidy(() =>
+      model
+        .encode({
+          embeddings: scene(row),
+          fieldTypes: tf.tensor2d(
+            [[model.fieldTypeIndex('weather'), model.fieldTypeIndex('time_slot')]],
+            [1, 2],
+            'int32',
+          ),
+          mask: tf.ones([1, 2]) as tf.Tensor2D,
+        })
+        .dataSync(),
+    );
+  const gap = (model: MeanPoolEncoder) => {
+    const [a, b] = [encode(model, 0), encode(model, 1)];
+    return Math.hypot(...a.map((value, i) => value - b[i]!));
+  };
+  const raw = new MeanPoolEncoder({
+    inputDimension: 8,
+    headHidden: 8,
+    sceneDimension: 4,
+    standardiseInputs: false,
+  });
+  assert.ok(gap(encoder) > 5 * gap(raw), `standardised ${gap(encoder)} vs raw ${gap(raw)}`);
+  assert.ok(![...raw.params.variables.keys()].some((name) => name.startsWith(FROZEN_PREFIX)));
+  // A checkpoint written before the option (no standardiseInputs in its config) loads with it off.
+  const directory = await mkdtemp(join(tmpdir(), 'larr-mean-'));
+  try {
+    await raw.save(directory);
+    const configPath = join(directory, 'config.json');
+    const saved = JSON.parse(await readFile(configPath, 'utf8')) as { config: Record<string, unknown> };
+    delete saved.config.standardiseInputs;
+    delete saved.config.fieldNames;
+    await writeFile(configPath, JSON.stringify(saved));
+    const loaded = await MeanPoolEncoder.load(directory);
+    assert.equal(loaded.config.standardiseInputs, false);
+    loaded.dispose();
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+  encoder.dispose();
+  raw.dispose();
 });
