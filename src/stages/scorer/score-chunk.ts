@@ -59,7 +59,11 @@ export interface ScoreChunkResult {
   readonly poison: readonly { record: StreamRecord; error: PoisonRecordError }[];
   /** Per score: scoredAt − the impression's produce time (ms), the scorer's produce→score latency. */
   readonly latenciesMs: readonly number[];
-  /** Scores made with field embeddings (`withFields`) and without (IDs-only fallback, `withoutFields`). */
+  /**
+   * Scores made with the scene input the model reads — field embeddings, every field's text (the scene-ID
+   * baseline) or the scene vector — (`withFields`) and without it (the IDs-only fallback, `withoutFields`:
+   * no vector joined, or a field embedding / text missing from the store).
+   */
   readonly withFields: number;
   readonly withoutFields: number;
   /** Field-embedding lookups of the chunk's vectors (all zero when the model does not read them). */
@@ -197,7 +201,7 @@ export async function scoreChunk(
   });
   deps.metrics.count('scored', scores.length);
   await deps.model.update(labelled);
-  const withFields = examples.filter((example) => example.fields !== null).length;
+  const withFields = examples.filter((example) => hasSceneInput(deps.model, example)).length;
   return {
     scores,
     poison,
@@ -206,6 +210,16 @@ export async function scoreChunk(
     withoutFields: examples.length - withFields,
     fieldLookup: fieldLookup.stats,
   };
+}
+
+/** Whether `example` carries the scene input `model` reads (else the model scores from the IDs alone). */
+export function hasSceneInput(
+  model: Pick<CtrModel, 'readsFieldEmbeddings' | 'readsSceneTexts'>,
+  example: CtrExample,
+): boolean {
+  if (model.readsFieldEmbeddings) return example.fields !== null;
+  if (model.readsSceneTexts === true) return example.sceneTexts !== null;
+  return example.sceneVector !== null;
 }
 
 /** Checked before the window or the model see the vector, so a bad one is poison, not a failed chunk. */
