@@ -110,7 +110,9 @@ export class LanguageModel {
     const weights = new Map<string, tf.Variable>();
     for (const [name, shape] of weightShapes(this.config)) {
       const values = initialValues(name, shape, this.config, random);
-      const trainable = name !== EXTENSION_EMBEDDING;
+      const trainable =
+        name !== EXTENSION_EMBEDDING &&
+        !(name === 'token_embedding' && this.config.frozenTokenEmbedding === true);
       weights.set(
         name,
         tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable, `${prefix}/${name}`)),
@@ -125,9 +127,12 @@ export class LanguageModel {
     return variable;
   }
 
-  /** The trained weights by name: all but `extension_embedding`. */
+  /**
+   * The trained weights by name: all but `extension_embedding` (and `token_embedding` when the config
+   * freezes it).
+   */
   get trainableWeights(): Map<string, tf.Variable> {
-    return new Map([...this.weights].filter(([name]) => name !== EXTENSION_EMBEDDING));
+    return new Map([...this.weights].filter(([, variable]) => variable.trainable));
   }
 
   get trainableVariables(): tf.Variable[] {
