@@ -57,7 +57,8 @@ export class VersionedLarrModel implements CtrModel {
   #pending: { candidate: FrozenLarrModel; evaluation: RecentTrafficEvaluation } | null = null;
   #stepsAtSnapshot = 0;
   #publications: Publication[] = [];
-  readonly counts = { candidates: 0, promoted: 0, rejected: 0 };
+  /** `abandoned`: a candidate still waiting for its evaluation examples when the model was disposed. */
+  readonly counts = { candidates: 0, promoted: 0, rejected: 0, abandoned: 0 };
 
   constructor(model: LarrOnlineModel, options: VersioningOptions) {
     if (!Number.isSafeInteger(options.publishEvery) || options.publishEvery < 1) {
@@ -169,8 +170,22 @@ export class VersionedLarrModel implements CtrModel {
     }
   }
 
+  /**
+   * Releases everything. A candidate still being evaluated is dropped — neither registered nor announced,
+   * since it has no verdict — and said so in the log and in `counts.abandoned`.
+   */
   dispose(): void {
-    this.#pending?.candidate.dispose();
+    const pending = this.#pending;
+    if (pending !== null) {
+      this.counts.abandoned++;
+      this.#options.log?.(
+        `scorer: candidate ${pending.candidate.ctrVersion} abandoned at stop with ` +
+          `${pending.evaluation.size - pending.evaluation.missing} of ${pending.evaluation.size} evaluation ` +
+          'examples (not registered, not announced)',
+      );
+      this.#pending = null;
+      pending.candidate.dispose();
+    }
     this.#parent?.dispose();
     this.#model.dispose();
   }

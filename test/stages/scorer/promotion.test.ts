@@ -79,6 +79,7 @@ test('a candidate trained on the stream beats the untrained root and is promoted
   } finally {
     versioned.dispose();
   }
+  assert.equal(versioned.counts.abandoned, 0);
   assert.equal(tf.memory().numTensors, before, 'model, snapshots and optimizer state all released');
 });
 
@@ -103,8 +104,31 @@ test('a worse candidate (trained on flipped labels) is not promoted; the parent 
       JSON.stringify(candidate.metrics),
     );
     assert.equal(versioned.parent?.ctrVersion, root, 'the parent is still the root');
-    assert.deepEqual(versioned.counts, { candidates: 1, promoted: 0, rejected: 1 });
+    assert.deepEqual(versioned.counts, { candidates: 1, promoted: 0, rejected: 1, abandoned: 0 });
   } finally {
     versioned.dispose();
   }
+});
+
+test('a candidate still being evaluated at stop is abandoned: logged, counted, never published', async () => {
+  const before = tf.memory().numTensors;
+  const { encoder, ctr } = smallParts();
+  const lines: string[] = [];
+  const versioned = new VersionedLarrModel(new LarrOnlineModel(encoder, ctr, options), {
+    publishEvery: 20,
+    evaluationSize: 200,
+    log: (line) => lines.push(line),
+  });
+  for (let chunk = 0; chunk < 20; chunk++) await versioned.update(syntheticExamples(16, chunk + 1));
+  assert.equal(versioned.evaluating, true);
+  await versioned.update(syntheticExamples(10, 99)); // 40 of the 200 evaluation examples
+  const candidates = versioned.takePublications().filter((p) => p.role === 'candidate');
+  versioned.dispose();
+  assert.equal(candidates.length, 0);
+  assert.equal(versioned.counts.abandoned, 1);
+  assert.ok(
+    lines.some((line) => /abandoned at stop with 40 of 200 evaluation examples/.test(line)),
+    lines.join('\n'),
+  );
+  assert.equal(tf.memory().numTensors, before, 'the abandoned candidate is released');
 });
