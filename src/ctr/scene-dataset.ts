@@ -5,13 +5,12 @@
  * Event e's fields are `fieldTextIds[fieldOffsets[e] .. fieldOffsets[e + 1])` (with `fieldNameIds` in
  * parallel); its impressions are `impressionOffsets[e] .. impressionOffsets[e + 1]`.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { MAX_FIELD_CHARS } from '../baselines/features.ts';
 import { SPLIT_ORDER } from '../baselines/read-examples.ts';
 import type { DatasetLine, SplitName } from '../datasets/dataset-line.ts';
 import { LarrError } from '../errors.ts';
 import { featurize } from '../featurize/featurize.ts';
+import { parseJsonLines, readTextLines } from '../io/json-lines.ts';
 
 export interface SplitScenes {
   readonly split: SplitName;
@@ -99,16 +98,15 @@ export async function readSceneDataset(
   let linesRead = 0;
   const skip = (reason: string) => (skipped[reason] = (skipped[reason] ?? 0) + 1);
 
-  for await (const text of lines) {
-    linesRead++;
-    if (text.trim().length === 0) continue;
-    let line: DatasetLine;
-    try {
-      line = JSON.parse(text) as DatasetLine;
-    } catch {
-      skip('NOT_JSON');
-      continue;
+  // Every line counts as read, blank ones included.
+  async function* counted(): AsyncGenerator<string> {
+    for await (const text of lines) {
+      linesRead++;
+      yield text;
     }
+  }
+  for await (const { value } of parseJsonLines(counted(), () => skip('NOT_JSON'))) {
+    const line = value as DatasetLine;
     if (typeof line !== 'object' || line === null || !Array.isArray(line.impressions)) {
       skip('BAD_SHAPE');
       continue;
@@ -171,17 +169,12 @@ export async function readSceneDataset(
 
 /** Reads a DatasetLine file (one line in memory at a time). Throws DATASET_NOT_FOUND. */
 export async function readSceneDatasetFile(path: string): Promise<SceneDataset> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
   try {
-    return await readSceneDataset(lines);
+    return await readSceneDataset(readTextLines(path));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new LarrError('DATASET_NOT_FOUND', `dataset file ${path} does not exist`, { cause: err });
     }
     throw err;
-  } finally {
-    lines.close();
-    input.destroy();
   }
 }

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readJsonLines } from '../io/json-lines.ts';
 import type { DatasetLine } from './dataset-line.ts';
 
 /**
@@ -7,12 +6,8 @@ import type { DatasetLine } from './dataset-line.ts';
  * time, blank lines skipped. For files this project wrote itself: a line that is not JSON throws.
  */
 export async function* readDatasetLines(path: string): AsyncGenerator<DatasetLine> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const text of lines) if (text.trim() !== '') yield JSON.parse(text) as DatasetLine;
-  } finally {
-    lines.close();
-    input.destroy();
-  }
+  const lines = readJsonLines(path, (_text, _line, error) => {
+    throw error;
+  });
+  for await (const { value } of lines) yield value as DatasetLine;
 }

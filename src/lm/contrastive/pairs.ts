@@ -22,11 +22,10 @@
  * Training pairs keep repeats (a frequent pair is a strong one); held-out pairs are deduplicated by text.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { ItemRecord } from '../../datasets/dataset-line.ts';
 import { LarrError } from '../../errors.ts';
+import { readJsonLines } from '../../io/json-lines.ts';
 import type { PairSource } from '../../simulator/pairs.ts';
 import { itemCorpusRecord } from '../corpus/build-corpus.ts';
 import { DEFAULT_SCENE_MIN_LIFT, informativeScenePairs, mineScenePairs } from './scene-pairs.ts';
@@ -94,26 +93,15 @@ export function datasetPathFor(pairsPath: string): string {
     : `${pairsPath}.dataset.jsonl`;
 }
 
-async function* jsonLines(path: string): AsyncGenerator<unknown> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    try {
-      yield JSON.parse(line) as unknown;
-    } catch {
-      yield NOT_JSON;
-    }
-  }
-}
-const NOT_JSON = Symbol('not json');
-
 /** Item texts by item id. */
 export async function readItemTexts(itemsPath: string): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
   try {
-    for await (const value of jsonLines(itemsPath)) {
-      const item = value as Partial<ItemRecord> | typeof NOT_JSON;
-      if (item === NOT_JSON || typeof item?.itemId !== 'string' || typeof item.name !== 'string') continue;
+    // Lines that are not JSON or not items are passed over: an item a pair names but this file lacks is
+    // counted where the pair is read (`UNKNOWN_ITEM`).
+    for await (const { value } of readJsonLines(itemsPath, () => {})) {
+      const item = value as Partial<ItemRecord> | null;
+      if (typeof item?.itemId !== 'string' || typeof item.name !== 'string') continue;
       texts.set(
         item.itemId,
         itemCorpusRecord({
@@ -179,11 +167,7 @@ export async function minePairs(options: MinePairsOptions): Promise<MinedPairs> 
     }
   };
   try {
-    for await (const value of jsonLines(options.pairsPath)) {
-      if (value === NOT_JSON) {
-        skip('NOT_JSON');
-        continue;
-      }
+    for await (const { value } of readJsonLines(options.pairsPath, () => skip('NOT_JSON'))) {
       if (!isPairSource(value)) {
         skip('BAD_SHAPE');
         continue;
@@ -277,17 +261,21 @@ export async function writeTextPairs(path: string, pairs: readonly TextPair[]): 
 
 export async function readTextPairs(path: string): Promise<TextPair[]> {
   const pairs: TextPair[] = [];
-  for await (const value of jsonLines(path)) {
-    const pair = value as Partial<TextPair> | typeof NOT_JSON;
+  const notTextPair = () =>
+    new LarrError('PAIRS_INPUT_INVALID', `${path}: line ${pairs.length + 1} is not a text pair`);
+  const lines = readJsonLines(path, () => {
+    throw notTextPair();
+  });
+  for await (const { value } of lines) {
+    const pair = value as Partial<TextPair>;
     if (
-      pair === NOT_JSON ||
       !PAIR_KINDS.includes(pair.kind as PairKind) ||
       typeof pair.query !== 'string' ||
       typeof pair.positive !== 'string' ||
       typeof pair.queryKey !== 'string' ||
       typeof pair.positiveKey !== 'string'
     ) {
-      throw new LarrError('PAIRS_INPUT_INVALID', `${path}: line ${pairs.length + 1} is not a text pair`);
+      throw notTextPair();
     }
     pairs.push(pair as TextPair);
   }

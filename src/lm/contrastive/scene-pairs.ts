@@ -10,11 +10,10 @@
  * (default `place`, a venue name — an id-like value whose meaning place kind and district carry — and `city`,
  * one value per deployment, which gives no contrast).
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { DatasetLine } from '../../datasets/dataset-line.ts';
 import { LarrError } from '../../errors.ts';
 import { featurize, type SceneField } from '../../featurize/featurize.ts';
+import { readJsonLines } from '../../io/json-lines.ts';
 import type { TextPair } from './pairs.ts';
 
 /** Fields mined by default: all but these. */
@@ -88,20 +87,8 @@ function isDatasetLine(value: unknown): value is DatasetLine {
 export async function mineScenePairs(options: MineScenePairsOptions): Promise<void> {
   const skipFields = new Set(options.skipFields ?? DEFAULT_SCENE_ITEM_SKIPPED_FIELDS);
   const { items, emit, skip } = options;
-  const lines = createInterface({
-    input: createReadStream(options.datasetPath, 'utf8'),
-    crlfDelay: Infinity,
-  });
   try {
-    for await (const text of lines) {
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        skip('SCENE_NOT_JSON');
-        continue;
-      }
+    for await (const { value } of readJsonLines(options.datasetPath, () => skip('SCENE_NOT_JSON'))) {
       if (!isDatasetLine(value)) {
         skip('SCENE_BAD_SHAPE');
         continue;

@@ -13,13 +13,12 @@
  * neutralised, and whitespace (newlines included) collapses to single spaces, so a record stays one line.
  * Everything is streamed; only the item names (for the scene records) are held in memory.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { DatasetLine, ItemRecord } from '../../datasets/dataset-line.ts';
 import { LarrError } from '../../errors.ts';
 import type { Impression } from '../../schemas/records.ts';
 import { featurize } from '../../featurize/featurize.ts';
 import { neutraliseSpecialTokens, SPECIAL_TOKENS } from '../../featurize/special-tokens.ts';
+import { readJsonLines, readTextLines } from '../../io/json-lines.ts';
 import { LineSink } from '../../io/line-sink.ts';
 import { pathExists } from '../../io/path-exists.ts';
 
@@ -94,19 +93,15 @@ export function sceneCorpusRecord(line: DatasetLine, itemNames: ReadonlyMap<stri
   return `${fields.join(' ')} clicked: ${clicked.join(' ')}`;
 }
 
-async function* readLines(path: string, what: string): AsyncGenerator<string> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
+/** The lines (or parsed lines) of a source file, a missing file reported as CORPUS_SOURCE_NOT_FOUND. */
+async function* sourceLines<T>(path: string, what: string, lines: AsyncIterable<T>): AsyncGenerator<T> {
   try {
-    for await (const line of lines) yield line;
+    yield* lines;
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new LarrError('CORPUS_SOURCE_NOT_FOUND', `${what} ${path} does not exist`, { cause });
     }
     throw cause;
-  } finally {
-    lines.close();
-    input.destroy();
   }
 }
 
@@ -154,14 +149,6 @@ function isDatasetLine(value: unknown): value is DatasetLine {
   );
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The corpus records of `sources`, in order (corpus file, items, scenes); `stats` is filled as they go. */
 export async function* corpusRecords(
   sources: CorpusSources,
@@ -169,7 +156,8 @@ export async function* corpusRecords(
 ): AsyncGenerator<string> {
   const skip = (reason: string) => (stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1);
   if (sources.corpusPath !== undefined) {
-    for await (const line of readLines(sources.corpusPath, 'corpus file')) {
+    const lines = sourceLines(sources.corpusPath, 'corpus file', readTextLines(sources.corpusPath));
+    for await (const line of lines) {
       if (line.trim() === '') continue;
       stats.corpusLines++;
       yield line;
@@ -182,11 +170,9 @@ export async function* corpusRecords(
       : undefined);
   const itemNames = new Map<string, string>();
   if (itemsPath !== undefined) {
-    for await (const text of readLines(itemsPath, 'items file')) {
-      if (text.trim() === '') continue;
-      const item = parseJson(text);
-      if (item === undefined) skip('NOT_JSON');
-      else if (!isItemRecord(item)) skip('BAD_SHAPE');
+    const items = readJsonLines(itemsPath, () => skip('NOT_JSON'));
+    for await (const { value: item } of sourceLines(itemsPath, 'items file', items)) {
+      if (!isItemRecord(item)) skip('BAD_SHAPE');
       else {
         const name = cleanText(item.name);
         if (name === '') continue;
@@ -197,14 +183,12 @@ export async function* corpusRecords(
     }
   }
   if (sources.datasetPath === undefined) return;
-  for await (const text of readLines(sources.datasetPath, 'dataset file')) {
-    if (text.trim() === '') continue;
+  const datasetLines = readJsonLines(sources.datasetPath, () => {
     stats.datasetLines++;
-    const line = parseJson(text);
-    if (line === undefined) {
-      skip('NOT_JSON');
-      continue;
-    }
+    skip('NOT_JSON');
+  });
+  for await (const { value: line } of sourceLines(sources.datasetPath, 'dataset file', datasetLines)) {
+    stats.datasetLines++;
     if (!isDatasetLine(line)) {
       skip('BAD_SHAPE');
       continue;
