@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { DatasetLine, SplitName } from '../datasets/dataset-line.ts';
 import { LarrError } from '../errors.ts';
+import { readTextLines } from '../io/json-lines.ts';
 import { ExampleStore } from './example-store.ts';
 import { impressionFeatures, type FeatureOptions } from './features.ts';
 
@@ -28,18 +27,13 @@ const MAX_SKIP_EXAMPLES = 5;
 
 /** Streams a DatasetLine JSON-lines file (one line in memory at a time) into per-split example stores. */
 export async function readExamplesFile(path: string, options: FeatureOptions): Promise<DatasetExamples> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
   try {
-    return await readExamples(lines, options);
+    return await readExamples(readTextLines(path), options);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new LarrError('DATASET_NOT_FOUND', `dataset file ${path} does not exist`, { cause: err });
     }
     throw err;
-  } finally {
-    lines.close();
-    input.destroy();
   }
 }
 
