@@ -1,6 +1,4 @@
-import { hostname } from 'node:os';
 import { metrics } from '@opentelemetry/api';
-import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { LarrConfig } from '../../config/config.ts';
 import type { SceneCacheStats } from '../../aggregate/chunk-aggregator.ts';
@@ -13,14 +11,22 @@ import { TEMPLATE_VERSION } from '../../featurize/featurize.ts';
 import { BatchStageRunner, type ChunkReport } from '../../kafka/batch-stage-runner.ts';
 import { createKafka } from '../../kafka/client.ts';
 import { PgMetricsSink } from '../../metrics/pg-metrics-sink.ts';
-import { StageMetrics } from '../../metrics/stage-metrics.ts';
+import type { StageMetrics } from '../../metrics/stage-metrics.ts';
 import { createSchemaRegistry } from '../../schemas/create-registry.ts';
-import { createRecordCodec, SUBJECTS } from '../../schemas/subjects.ts';
+import { SUBJECTS } from '../../schemas/subjects.ts';
 import { loadTopicCatalog, topicName } from '../../topics/catalog.ts';
-import { toDeadLetter } from '../dead-letter.ts';
-import type { OutboundMessage } from '../stream-record.ts';
+import {
+  batchStageSettings,
+  createStageCodecs,
+  createStageMetrics,
+  deadLetterRouting,
+  encodeOutputs,
+  stageLog,
+  startConsuming,
+  stopOnce,
+  type StageOptions,
+} from '../stage-wiring.ts';
 import { embedScenes } from './embed-scenes.ts';
-import { MetricsFlusher } from './metrics-flusher.ts';
 import { startSceneAggregation } from './scene-aggregation.ts';
 
 export const EMBEDDER_STAGE = 'embedder';
@@ -38,16 +44,9 @@ export interface StageTotals {
   sceneCacheMisses: number;
 }
 
-export interface EmbedderStageOptions {
-  readonly log?: (line: string) => void;
+export interface EmbedderStageOptions extends StageOptions {
   /** The text embedding model. @default `createEmbedder(config)` (`LARR_EMBEDDER`, the hashing baseline unless set) */
   readonly embedder?: Embedder;
-  /** Start from the earliest offset when the group has no committed offset. @default true */
-  readonly fromBeginning?: boolean;
-  /** Kafka client to use (tests, benchmarks); built from the configuration otherwise. */
-  readonly kafka?: Kafka;
-  /** Called after each committed chunk (benchmarks, progress displays); must not throw. */
-  readonly onChunkCommitted?: (report: ChunkReport) => void;
 }
 
 export interface EmbedderStage {
@@ -71,7 +70,7 @@ export async function startEmbedderStage(
   config: LarrConfig,
   options: EmbedderStageOptions = {},
 ): Promise<EmbedderStage> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = stageLog(options.log);
   const catalog = loadTopicCatalog(config.projectDir, { prefix: config.topicPrefix });
   const topics = {
     input: topicName(catalog, 'scene-events'),
@@ -80,13 +79,10 @@ export async function startEmbedderStage(
   };
   const modelUpdatesTopic = topicName(catalog, 'model-updates');
   const registry = createSchemaRegistry(config);
-  const [sceneEvents, sceneVectors, deadLetters] = await Promise.all([
-    createRecordCodec(registry, config.projectDir, SUBJECTS.sceneEvent),
-    createRecordCodec(registry, config.projectDir, SUBJECTS.sceneVector),
-    createRecordCodec(registry, config.projectDir, SUBJECTS.deadLetter),
-  ]);
-  // Resolve writer ids now: a schema that is not registered should stop start-up, not the first batch.
-  await Promise.all([sceneVectors.writerId(), deadLetters.writerId()]);
+  const { sceneEvents, sceneVectors, deadLetters } = await createStageCodecs(config, registry, {
+    reads: { sceneEvents: SUBJECTS.sceneEvent },
+    writes: { sceneVectors: SUBJECTS.sceneVector, deadLetters: SUBJECTS.deadLetter },
+  });
 
   // Before the pool: a model server that cannot be reached stops start-up with nothing to clean up.
   const embedder: Embedder = options.embedder ?? (await createEmbedder(config, { log }));
@@ -118,15 +114,13 @@ export async function startEmbedderStage(
     throw err;
   }
   const { aggregator } = aggregation;
-  const stageMetrics = new StageMetrics(
-    {
-      stage: EMBEDDER_STAGE,
-      instanceId: `${hostname()}-${process.pid}-${Date.now()}`,
-      consumerGroup: config.embedder.groupId,
-    },
-    { now: Date.now() },
-  );
-  const flusher = new MetricsFlusher(stageMetrics, sink, config.embedder.metricsFlushMs, log);
+  const { stageMetrics, flusher } = createStageMetrics(config, {
+    name: EMBEDDER_STAGE,
+    groupId: config.embedder.groupId,
+    sink,
+    log,
+  });
+  const dlq = deadLetterRouting(EMBEDDER_STAGE, { topic: topics.deadLetters, codec: deadLetters, sink });
   const instruments = createInstruments();
   const lagByPartition = new Map<string, number>();
   // Cache lookups since the last committed chunk; drained into the metrics when a chunk commits, so the
@@ -142,16 +136,15 @@ export async function startEmbedderStage(
   };
 
   const runner = new BatchStageRunner({
-    stage: EMBEDDER_STAGE,
-    kafka,
-    groupId: config.embedder.groupId,
+    ...batchStageSettings(config, {
+      name: EMBEDDER_STAGE,
+      kafka,
+      groupId: config.embedder.groupId,
+      fromBeginning: options.fromBeginning,
+      log,
+    }),
     inputTopics: [topics.input],
-    fromBeginning: options.fromBeginning ?? true,
-    maxRetries: config.embedder.maxRetries,
     partitionsConsumedConcurrently: config.embedder.partitionsConcurrency,
-    maxChunkRecords: config.embedder.chunkRecords,
-    sessionTimeoutMs: config.embedder.sessionTimeoutMs,
-    log,
     processChunk: async (records) => {
       const result = await embedScenes(records, {
         decodeSceneEvent: sceneEvents.decode,
@@ -166,36 +159,16 @@ export async function startEmbedderStage(
       for (const [name, value] of Object.entries(result.sceneCacheStats)) {
         pendingSceneStats[name as keyof SceneCacheStats] += value;
       }
-      const messages: OutboundMessage[] = [];
-      for (const scene of result.scenes) {
-        messages.push({
-          topic: topics.output,
-          key: scene.sceneVector.eventId,
-          value: await sceneVectors.encode(scene.sceneVector),
-        });
-      }
+      const messages = await encodeOutputs(
+        topics.output,
+        sceneVectors,
+        result.scenes.map((scene) => scene.sceneVector),
+        (sceneVector) => sceneVector.eventId,
+      );
       return { messages, poison: result.poison };
     },
-    deadLetters: async (poison) => {
-      const now = Date.now();
-      const out: OutboundMessage[] = [];
-      for (const { record, error } of poison) {
-        out.push({
-          topic: topics.deadLetters,
-          key: record.key,
-          value: await deadLetters.encode(toDeadLetter(EMBEDDER_STAGE, record, error, now)),
-          headers: { 'larr-dlq-reason': error.reason, 'larr-dlq-stage': EMBEDDER_STAGE },
-        });
-      }
-      return out;
-    },
-    afterProduce: async ({ result }) => {
-      if (result.poison.length === 0) return;
-      const now = Date.now();
-      await sink.recordDeadLetters(
-        result.poison.map(({ record, error }) => toDeadLetter(EMBEDDER_STAGE, record, error, now)),
-      );
-    },
+    deadLetters: dlq.deadLetters,
+    afterProduce: ({ result }) => dlq.mirror(result.poison),
     onChunkCommitted: (report) => {
       recordChunk(report);
       options.onChunkCommitted?.(report);
@@ -239,38 +212,29 @@ export async function startEmbedderStage(
     instruments.batchMs.record(report.durationMs);
   }
 
-  flusher.start();
-  try {
-    await runner.start();
-  } catch (err) {
-    await flusher.stop();
+  await startConsuming(runner, flusher, async () => {
     await aggregation.stop();
     await embedder.close?.();
     await pool.end();
-    throw err;
-  }
+  });
   log(
     `embedder: consuming ${topics.input} as group ${config.embedder.groupId}; model ${embedder.modelVersion}, aggregator ${aggregator.version}`,
   );
 
   const failure = Promise.race([runner.failure, aggregation.failure]);
   failure.catch(() => undefined);
-  let stopping: Promise<void> | undefined;
   return {
     failure,
     metrics: stageMetrics,
     topics,
     totals,
-    stop() {
-      stopping ??= (async () => {
-        await runner.stop();
-        await aggregation.stop();
-        await flusher.stop();
-        await embedder.close?.();
-        await pool.end();
-      })();
-      return stopping;
-    },
+    stop: stopOnce(async () => {
+      await runner.stop();
+      await aggregation.stop();
+      await flusher.stop();
+      await embedder.close?.();
+      await pool.end();
+    }),
   };
 }
 

@@ -1,22 +1,30 @@
-import { hostname } from 'node:os';
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { LarrConfig } from '../../config/config.ts';
 import { createPool } from '../../db/pool.ts';
 import { LarrError } from '../../errors.ts';
-import { BatchStageRunner, type ChunkReport } from '../../kafka/batch-stage-runner.ts';
+import { BatchStageRunner } from '../../kafka/batch-stage-runner.ts';
 import { createKafka } from '../../kafka/client.ts';
 import { CoPartitionAssigner } from '../../kafka/co-partition-assigner.ts';
 import { PgEmbeddingStore } from '../../embedding/pg-embedding-store.ts';
 import { PgMetricsSink } from '../../metrics/pg-metrics-sink.ts';
-import { StageMetrics } from '../../metrics/stage-metrics.ts';
+import type { StageMetrics } from '../../metrics/stage-metrics.ts';
 import { ModelRegistry } from '../../models/model-registry.ts';
 import { createSchemaRegistry } from '../../schemas/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../../schemas/subjects.ts';
 import { loadTopicCatalog, topicName } from '../../topics/catalog.ts';
-import { toDeadLetter } from '../dead-letter.ts';
-import type { OutboundMessage } from '../stream-record.ts';
-import { MetricsFlusher } from '../embedder/metrics-flusher.ts';
+import {
+  batchStageSettings,
+  createStageCodecs,
+  createStageMetrics,
+  deadLetterRouting,
+  encodeOutputs,
+  stageInstanceId,
+  stageLog,
+  startConsuming,
+  stopOnce,
+  type StageOptions,
+} from '../stage-wiring.ts';
 import type { CtrModel } from './ctr-model.ts';
 import { createScorerModel } from './create-scorer-model.ts';
 import { FieldEmbeddingLookup } from './field-embeddings.ts';
@@ -41,16 +49,9 @@ import { VersionPublisher } from './version-publisher.ts';
 
 export const SCORER_STAGE = SCORER_STAGE_NAME;
 
-export interface ScorerStageOptions {
-  readonly log?: (line: string) => void;
+export interface ScorerStageOptions extends StageOptions {
   /** The CTR model. @default from `LARR_SCORER_MODEL` (`createScorerModel`) */
   readonly model?: CtrModel;
-  /** Start from the earliest offset when the group has no committed offset. @default true */
-  readonly fromBeginning?: boolean;
-  /** Kafka client to use (tests, benchmarks); built from the configuration otherwise. */
-  readonly kafka?: Kafka;
-  /** Called after each committed chunk; must not throw. */
-  readonly onChunkCommitted?: (report: ChunkReport) => void;
 }
 
 export interface ScorerStage {
@@ -85,7 +86,7 @@ export async function startScorerStage(
   config: LarrConfig,
   options: ScorerStageOptions = {},
 ): Promise<ScorerStage> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = stageLog(options.log);
   const catalog = loadTopicCatalog(config.projectDir, { prefix: config.topicPrefix });
   const topics = {
     sceneVectors: topicName(catalog, 'scene-vectors'),
@@ -97,13 +98,10 @@ export async function startScorerStage(
   await requireCoPartitioned(kafka, [topics.sceneVectors, topics.impressions]);
 
   const registry = createSchemaRegistry(config);
-  const [sceneVectors, impressions, ctrScores, deadLetters] = await Promise.all([
-    createRecordCodec(registry, config.projectDir, SUBJECTS.sceneVector),
-    createRecordCodec(registry, config.projectDir, SUBJECTS.impression),
-    createRecordCodec(registry, config.projectDir, SUBJECTS.ctrScore),
-    createRecordCodec(registry, config.projectDir, SUBJECTS.deadLetter),
-  ]);
-  await Promise.all([ctrScores.writerId(), deadLetters.writerId()]);
+  const { sceneVectors, impressions, ctrScores, deadLetters } = await createStageCodecs(config, registry, {
+    reads: { sceneVectors: SUBJECTS.sceneVector, impressions: SUBJECTS.impression },
+    writes: { ctrScores: SUBJECTS.ctrScore, deadLetters: SUBJECTS.deadLetter },
+  });
 
   const pool: pg.Pool = createPool(config.database);
   let model: CtrModel;
@@ -111,6 +109,12 @@ export async function startScorerStage(
   let takePublications: () => void = () => undefined;
   let modelUpdatesProducer: Producer | undefined;
   let disposeModel: () => void = () => undefined;
+  // Frees what the scorer holds, the pool last: after a failed start, and at stop.
+  const release = async () => {
+    disposeModel();
+    await modelUpdatesProducer?.disconnect();
+    await pool.end();
+  };
   try {
     if (options.model === undefined) {
       const modelRegistry = new ModelRegistry(pool);
@@ -140,26 +144,16 @@ export async function startScorerStage(
       model = options.model;
     }
   } catch (err) {
-    disposeModel();
-    await modelUpdatesProducer?.disconnect();
-    await pool.end();
+    await release();
     throw err;
   }
   const fieldEmbeddings = new FieldEmbeddingLookup(new PgEmbeddingStore(pool), config.embedder.lruEntries);
-  const stageMetrics = new StageMetrics(
-    {
-      stage: SCORER_STAGE,
-      instanceId: `${hostname()}-${process.pid}-${Date.now()}`,
-      consumerGroup: config.scorer.groupId,
-    },
-    { now: Date.now() },
-  );
-  const flusher = new MetricsFlusher(
-    stageMetrics,
-    new PgMetricsSink(pool),
-    config.embedder.metricsFlushMs,
+  const { stageMetrics, flusher } = createStageMetrics(config, {
+    name: SCORER_STAGE,
+    groupId: config.scorer.groupId,
+    sink: new PgMetricsSink(pool),
     log,
-  );
+  });
   const telemetry = new ScorerTelemetry(stageMetrics);
   // Chunk results since the last commit, recorded in the stage metrics when the chunk commits.
   let uncommitted: ScoreChunkResult[] = [];
@@ -168,9 +162,13 @@ export async function startScorerStage(
     maxEntries: config.scorer.maxPending,
   });
   const texts = new FeatureTextLookup(pool, undefined, model.readsSceneTexts === true ? 'all' : 'slices');
-  const deadLetterSink = new PgMetricsSink(pool);
+  const dlq = deadLetterRouting(SCORER_STAGE, {
+    topic: topics.deadLetters,
+    codec: deadLetters,
+    sink: new PgMetricsSink(pool),
+  });
   const metricsSink = new PgScorerMetricsSink(pool, {
-    instanceId: `${hostname()}-${process.pid}-${Date.now()}`,
+    instanceId: stageInstanceId(),
     consumerGroup: config.scorer.groupId,
     // A metrics window spans many versions of an online model; the exact one is in every CtrScore.
     ctrModel: model.family,
@@ -199,22 +197,21 @@ export async function startScorerStage(
   };
 
   const runner = new BatchStageRunner({
-    stage: SCORER_STAGE,
-    kafka,
-    groupId: config.scorer.groupId,
+    ...batchStageSettings(config, {
+      name: SCORER_STAGE,
+      kafka,
+      groupId: config.scorer.groupId,
+      fromBeginning: options.fromBeginning,
+      log,
+    }),
     inputTopics: [topics.sceneVectors, topics.impressions],
-    fromBeginning: options.fromBeginning ?? true,
-    maxRetries: config.embedder.maxRetries,
     // One partition at a time: the join window is shared by the co-partitions of both topics.
     partitionsConsumedConcurrently: 1,
-    maxChunkRecords: config.embedder.chunkRecords,
-    sessionTimeoutMs: config.embedder.sessionTimeoutMs,
     partitionAssigners: [CoPartitionAssigner],
     // Only the chunk's partition number: the group assigned it to us for both topics, while held records
     // of a partition that moved to another member must never overwrite that member's commits.
     offsetsToCommit: ({ partition }) =>
       window.committableOffsets().filter((offsets) => offsets.partition === partition),
-    log,
     processChunk: async (records) => {
       const result = await scoreChunk(records, {
         sceneVectorsTopic: topics.sceneVectors,
@@ -234,36 +231,17 @@ export async function startScorerStage(
       takePublications();
       const now = Date.now();
       if (now - metrics.start >= config.scorer.metricsWindowMs) closeMetricsWindow(now);
-      const messages: OutboundMessage[] = [];
-      for (const score of result.scores) {
-        messages.push({
-          topic: topics.output,
-          key: score.impressionId,
-          value: await ctrScores.encode(score),
-        });
-      }
+      const messages = await encodeOutputs(
+        topics.output,
+        ctrScores,
+        result.scores,
+        (score) => score.impressionId,
+      );
       return { messages, poison: result.poison };
     },
-    deadLetters: async (poison) => {
-      const now = Date.now();
-      const out: OutboundMessage[] = [];
-      for (const { record, error } of poison) {
-        out.push({
-          topic: topics.deadLetters,
-          key: record.key,
-          value: await deadLetters.encode(toDeadLetter(SCORER_STAGE, record, error, now)),
-          headers: { 'larr-dlq-reason': error.reason, 'larr-dlq-stage': SCORER_STAGE },
-        });
-      }
-      return out;
-    },
+    deadLetters: dlq.deadLetters,
     afterProduce: async ({ result }) => {
-      if (result.poison.length > 0) {
-        const now = Date.now();
-        await deadLetterSink.recordDeadLetters(
-          result.poison.map(({ record, error }) => toDeadLetter(SCORER_STAGE, record, error, now)),
-        );
-      }
+      await dlq.mirror(result.poison);
       await writeMetrics();
       // Before the commit: a version announced must be in the registry, and a crash re-learns the chunk.
       await publisher?.flush();
@@ -276,21 +254,11 @@ export async function startScorerStage(
     },
   });
 
-  flusher.start();
-  try {
-    await runner.start();
-  } catch (err) {
-    await flusher.stop();
-    disposeModel();
-    await modelUpdatesProducer?.disconnect();
-    await pool.end();
-    throw err;
-  }
+  await startConsuming(runner, flusher, release);
   log(
     `scorer: consuming ${topics.sceneVectors} ⋈ ${topics.impressions} as group ${config.scorer.groupId}; model ${model.version}, join window ${config.scorer.joinWindowMs} ms`,
   );
 
-  let stopping: Promise<void> | undefined;
   return {
     failure: runner.failure,
     topics,
@@ -308,26 +276,21 @@ export async function startScorerStage(
       announced: publisher?.totals.announced ?? 0,
       queued: publisher?.queued ?? 0,
     }),
-    stop() {
-      stopping ??= (async () => {
-        try {
-          await runner.stop();
-          if (!metrics.empty) closeMetricsWindow(Date.now());
-          metrics = new PrequentialWindow(Date.now());
-          await writeMetrics();
-          await flusher.stop();
-          takePublications();
-          await publisher?.flush().catch((err: unknown) => {
-            log(`scorer: ${publisher?.queued ?? 0} model version(s) not published at stop: ${String(err)}`);
-          });
-        } finally {
-          disposeModel();
-          await modelUpdatesProducer?.disconnect();
-          await pool.end();
-        }
-      })();
-      return stopping;
-    },
+    stop: stopOnce(async () => {
+      try {
+        await runner.stop();
+        if (!metrics.empty) closeMetricsWindow(Date.now());
+        metrics = new PrequentialWindow(Date.now());
+        await writeMetrics();
+        await flusher.stop();
+        takePublications();
+        await publisher?.flush().catch((err: unknown) => {
+          log(`scorer: ${publisher?.queued ?? 0} model version(s) not published at stop: ${String(err)}`);
+        });
+      } finally {
+        await release();
+      }
+    }),
   };
 }
 
