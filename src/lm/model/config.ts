@@ -33,14 +33,6 @@ export interface LanguageModelConfig {
   layerNormEpsilon: number;
   /** Standard deviation of the normal weight initialisation. @default 0.02 */
   initStd: number;
-  /**
-   * Keep the core token embeddings (and so the tied output layer) as initialised, e.g. from GloVe: training
-   * moves only the layers above them. Words stage 1 / 2 never read then keep their place among the words
-   * they did read, so the vocabulary extension (mapped from GloVe onto these rows) lands where the layers
-   * expect it. Written only when true, so older configs (and their version ids) stay as they were.
-   * @default false
-   */
-  frozenTokenEmbedding?: boolean;
 }
 
 export const DEFAULT_MODEL_CONFIG: Omit<LanguageModelConfig, 'vocabSize' | 'outputVocabSize'> = {
@@ -101,12 +93,6 @@ export function parseModelConfig(input: unknown): LanguageModelConfig {
     layerNormEpsilon: requireNumber('layerNormEpsilon', value.layerNormEpsilon, 0, 1),
     initStd: requireNumber('initStd', value.initStd, 0, 10),
   };
-  if (value.frozenTokenEmbedding !== undefined && typeof value.frozenTokenEmbedding !== 'boolean') {
-    throw new Error(
-      `LanguageModelConfig.frozenTokenEmbedding must be a boolean, got ${JSON.stringify(value.frozenTokenEmbedding)}`,
-    );
-  }
-  if (value.frozenTokenEmbedding === true) config.frozenTokenEmbedding = true;
   if (config.dModel % config.heads !== 0) {
     throw new Error(`LanguageModelConfig.heads (${config.heads}) must divide dModel (${config.dModel})`);
   }

@@ -110,9 +110,7 @@ export class LanguageModel {
     const weights = new Map<string, tf.Variable>();
     for (const [name, shape] of weightShapes(this.config)) {
       const values = initialValues(name, shape, this.config, random);
-      const trainable =
-        name !== EXTENSION_EMBEDDING &&
-        !(name === 'token_embedding' && this.config.frozenTokenEmbedding === true);
+      const trainable = name !== EXTENSION_EMBEDDING;
       weights.set(
         name,
         tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable, `${prefix}/${name}`)),
@@ -127,12 +125,9 @@ export class LanguageModel {
     return variable;
   }
 
-  /**
-   * The trained weights by name: all but `extension_embedding` (and `token_embedding` when the config
-   * freezes it).
-   */
+  /** The trained weights by name: all but `extension_embedding`. */
   get trainableWeights(): Map<string, tf.Variable> {
-    return new Map([...this.weights].filter(([, variable]) => variable.trainable));
+    return new Map([...this.weights].filter(([name]) => name !== EXTENSION_EMBEDDING));
   }
 
   get trainableVariables(): tf.Variable[] {
