@@ -34,21 +34,10 @@ const WORD = /^\p{L}[\p{L}\p{M}\p{N}']*$/u;
 
 /**
  * True when `pretokenize` can yield `word` as one piece: a word of the tokenizer's pattern that is already
- * lower-case and NFKC-normal. Other candidates (upper case, punctuation) could never be looked up.
+ * lower-case and NFKC-normal. Other candidates (upper case, punctuation, digits) could never be looked up.
  */
 export function isPlainWord(word: string): boolean {
   return WORD.test(word) && word === word.normalize('NFKC').toLowerCase();
-}
-
-const DIGITS = /^\p{N}+$/u;
-
-/**
- * A vocabulary-extension candidate `pretokenize` can yield as one piece: a plain word, or a run of digits
- * (`40`, `1990`). Numbers matter to scene texts (`[TEMP] 35 to 40 c`): a bucket the corpus never wrote would
- * otherwise read `[UNK]` where GloVe knows that 40 is near 35.
- */
-export function isExtensionPiece(word: string): boolean {
-  return isPlainWord(word) || (DIGITS.test(word) && word === word.normalize('NFKC'));
 }
 
 export interface TokenizerTrainingOptions {
@@ -114,8 +103,8 @@ export class WordTokenizer {
     this.coreSize = this.reservedCount + words.length;
     // A reserved spelling in the extension would give text a way to produce a reserved-looking token.
     for (const word of extensionWords) {
-      if (!isExtensionPiece(word))
-        throw new Error(`tokenizer extension word ${JSON.stringify(word)} is not a plain word or number`);
+      if (!isPlainWord(word))
+        throw new Error(`tokenizer extension word ${JSON.stringify(word)} is not a plain word`);
     }
   }
 
@@ -149,7 +138,7 @@ export class WordTokenizer {
 
   /**
    * This tokenizer plus an extension: the first `size` of `candidates` (e.g. GloVe words in frequency rank
-   * order) that are plain words or numbers (`isExtensionPiece`) and not already in the vocabulary, with ids after every core
+   * order) that are plain words (`isPlainWord`) and not already in the vocabulary, with ids after every core
    * id. Replaces any extension this tokenizer had.
    */
   withExtension(candidates: Iterable<string>, size: number): WordTokenizer {
@@ -160,7 +149,7 @@ export class WordTokenizer {
     const extension: string[] = [];
     for (const word of candidates) {
       if (extension.length >= size) break;
-      if (taken.has(word) || !isExtensionPiece(word)) continue;
+      if (taken.has(word) || !isPlainWord(word)) continue;
       taken.add(word);
       extension.push(word);
     }

@@ -118,21 +118,19 @@ const glovish = [
   'scorching',
 ];
 
-test('an extension adds plain GloVe words and numbers the core lacks, after every core id, in candidate order', () => {
+test('an extension adds plain GloVe words the core lacks, after every core id, in candidate order', () => {
   const core = WordTokenizer.train(corpus, { minCount: 1 });
-  const tokenizer = core.withExtension(glovish, 5);
-  // ',' (punctuation), 'Drizzle' (upper case), '[weather]', 'ﬁne' (not NFKC) and 'heat-wave' can never come
-  // out of pretokenize; 'rain', 'beef' are core already; '1990' is a digit run, which pretokenize yields.
+  const tokenizer = core.withExtension(glovish, 4);
+  // ',' (punctuation), 'Drizzle' (upper case), '[weather]', '1990', 'ﬁne' (not NFKC) and 'heat-wave' can
+  // never come out of pretokenize; 'rain', 'beef' are core already.
   assert.deepEqual(tokenizer.vocabulary.slice(tokenizer.coreSize), [
     'the',
     'downpour',
     "o'clock",
-    '1990',
     'scorching',
   ]);
-  assert.deepEqual(tokenizer.encode('in 1990'), [tokenizer.idOf('in') ?? UNK_ID, tokenizer.idOf('1990')!]);
   assert.equal(tokenizer.coreSize, core.size);
-  assert.equal(tokenizer.extensionSize, 5);
+  assert.equal(tokenizer.extensionSize, 4);
   assert.deepEqual(tokenizer.vocabulary.slice(0, core.size), core.vocabulary);
   assert.equal(tokenizer.idOf('drizzle'), core.idOf('drizzle'), 'core ids do not move');
   const downpour = tokenizer.idOf('downpour')!;
@@ -164,10 +162,7 @@ test('version 2 JSON round-trips core and extension; version 1 files still load,
   assert.equal(old.coreSize, tokenizer.coreSize);
   assert.deepEqual(old.encode('the downpour'), [UNK_ID, UNK_ID]);
   assert.throws(() => WordTokenizer.fromJSON({ ...json, version: 3 }), /version 3 is not supported/);
-  assert.throws(
-    () => WordTokenizer.fromJSON({ ...json, extensionWords: ['[weather]'] }),
-    /not a plain word or number/,
-  );
+  assert.throws(() => WordTokenizer.fromJSON({ ...json, extensionWords: ['[weather]'] }), /not a plain word/);
 });
 
 test('with a large extension, neutralised lookalikes and control spellings still never yield a reserved id', () => {
