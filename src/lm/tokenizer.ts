@@ -10,8 +10,11 @@
  *
  * Text → tokens: NFKC, then split into (a) field special tokens, recognised only when a chunk between
  * whitespace is exactly one reserved spelling (`[WEATHER]`, not `[weather]`, `[ WEATHER ]` or
- * `x[WEATHER]`); (b) lower-cased words (letters, digits, apostrophes, starting with a letter); (c) digit
- * runs; (d) any other single non-space character (punctuation, brackets). The control tokens `[PAD]`,
+ * `x[WEATHER]`); (b) lower-cased words (letters, digits, apostrophes, starting with a letter); (c) digits —
+ * one token per digit (`40` → `4 0`, as LLaMA and PaLM split numbers), so a number the corpus never wrote
+ * (`[TEMP] 35 to 40 c` when training only ever saw up to 35) is read as digits the model knows instead of
+ * `[UNK]`; tokenizers written before version 3 keep whole digit runs; (d) any other single non-space
+ * character (punctuation, brackets). The control tokens `[PAD]`,
  * `[UNK]`, `[BOS]`, `[EOS]` are never read from text; `[BOS]` / `[EOS]` are added by `encode` on request.
  * Featurize neutralises user-supplied lookalikes (`neutraliseSpecialTokens`), so in model input text the
  * only field token is the one featurize put there.
@@ -19,8 +22,8 @@
 import { SPECIAL_TOKENS } from '../featurize/special-tokens.ts';
 
 export const TOKENIZER_FORMAT = 'larr-word-tokenizer';
-/** Version written; version 1 (no extension) is still read. */
-export const TOKENIZER_VERSION = 2;
+/** Version written; versions 1 (no extension) and 2 (whole digit runs) are still read. */
+export const TOKENIZER_VERSION = 3;
 
 export const CONTROL_TOKENS = ['[PAD]', '[UNK]', '[BOS]', '[EOS]'] as const;
 export const PAD_ID = 0;
@@ -47,7 +50,10 @@ export interface TokenizerTrainingOptions {
   maxVocabSize?: number;
 }
 
-/** The JSON form of a trained tokenizer (version 2; version 1 has no `extensionWords`). */
+/**
+ * The JSON form of a trained tokenizer (version 3; version 2 has no `splitDigits` and reads as false,
+ * version 1 has no `extensionWords` either).
+ */
 export interface TokenizerJson {
   format: typeof TOKENIZER_FORMAT;
   version: number;
@@ -57,7 +63,16 @@ export interface TokenizerJson {
   words: string[];
   /** Extension words: ids `coreSize …`. */
   extensionWords: string[];
+  /** One token per digit (version 3); whole digit runs when false. */
+  splitDigits: boolean;
 }
+
+export interface PretokenizeOptions {
+  /** Emit each digit of a digit run as its own piece. @default false */
+  splitDigits?: boolean;
+}
+
+const DIGIT_RUN = /^\p{N}+$/u;
 
 export interface EncodeOptions {
   /** Prepend `[BOS]`. @default false */
@@ -67,7 +82,12 @@ export interface EncodeOptions {
 }
 
 /** Splits text into pieces (field token spellings kept as they are, words lower-cased). */
-export function pretokenize(text: string, fieldTokens: ReadonlySet<string>): string[] {
+export function pretokenize(
+  text: string,
+  fieldTokens: ReadonlySet<string>,
+  options: PretokenizeOptions = {},
+): string[] {
+  const splitDigits = options.splitDigits ?? false;
   const pieces: string[] = [];
   for (const chunk of text.normalize('NFKC').split(/\s+/u)) {
     if (chunk === '') continue;
@@ -75,7 +95,11 @@ export function pretokenize(text: string, fieldTokens: ReadonlySet<string>): str
       pieces.push(chunk);
       continue;
     }
-    for (const match of chunk.toLowerCase().matchAll(WORD_PIECES)) pieces.push(match[0]);
+    for (const match of chunk.toLowerCase().matchAll(WORD_PIECES)) {
+      const piece = match[0];
+      if (splitDigits && piece.length > 1 && DIGIT_RUN.test(piece)) pieces.push(...Array.from(piece));
+      else pieces.push(piece);
+    }
   }
   return pieces;
 }
@@ -87,13 +111,17 @@ export class WordTokenizer {
   private readonly reservedCount: number;
   /** Reserved tokens plus core words: ids below this are the ones the LM predicts. */
   readonly coreSize: number;
+  /** One token per digit (every tokenizer trained since version 3). */
+  readonly splitDigits: boolean;
 
   private constructor(
     controlTokens: readonly string[],
     fieldTokens: readonly string[],
     words: readonly string[],
-    extensionWords: readonly string[] = [],
+    extensionWords: readonly string[],
+    splitDigits: boolean,
   ) {
+    this.splitDigits = splitDigits;
     this.vocabulary = [...controlTokens, ...fieldTokens, ...words, ...extensionWords];
     this.ids = new Map(this.vocabulary.map((token, id) => [token, id]));
     if (this.ids.size !== this.vocabulary.length)
@@ -124,7 +152,7 @@ export class WordTokenizer {
     const fieldSet = new Set<string>(fieldTokens);
     const counts = new Map<string, number>();
     for (const line of lines) {
-      for (const piece of pretokenize(line, fieldSet)) {
+      for (const piece of pretokenize(line, fieldSet, { splitDigits: true })) {
         if (!fieldSet.has(piece)) counts.set(piece, (counts.get(piece) ?? 0) + 1);
       }
     }
@@ -133,7 +161,7 @@ export class WordTokenizer {
       .sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, maxVocabSize - reserved)
       .map(([word]) => word);
-    return new WordTokenizer(CONTROL_TOKENS, fieldTokens, words);
+    return new WordTokenizer(CONTROL_TOKENS, fieldTokens, words, [], true);
   }
 
   /**
@@ -158,15 +186,16 @@ export class WordTokenizer {
       [...this.fieldTokens],
       core.slice(this.reservedCount),
       extension,
+      this.splitDigits,
     );
   }
 
   static fromJSON(json: unknown): WordTokenizer {
     const value = json as Partial<TokenizerJson> | null;
     if (value?.format !== TOKENIZER_FORMAT) throw new Error(`not a ${TOKENIZER_FORMAT} file`);
-    if (value.version !== 1 && value.version !== TOKENIZER_VERSION) {
+    if (value.version !== 1 && value.version !== 2 && value.version !== TOKENIZER_VERSION) {
       throw new Error(
-        `tokenizer version ${String(value.version)} is not supported (expected 1 or ${TOKENIZER_VERSION})`,
+        `tokenizer version ${String(value.version)} is not supported (expected 1 to ${TOKENIZER_VERSION})`,
       );
     }
     const isStrings = (list: unknown): list is string[] =>
@@ -179,7 +208,15 @@ export class WordTokenizer {
     }
     const extensionWords = value.version === 1 ? [] : value.extensionWords;
     if (!isStrings(extensionWords)) throw new Error('tokenizer extensionWords must be a string array');
-    return new WordTokenizer(value.controlTokens, value.fieldTokens, value.words, extensionWords);
+    const splitDigits = value.version === TOKENIZER_VERSION ? value.splitDigits : false;
+    if (typeof splitDigits !== 'boolean') throw new Error('tokenizer splitDigits must be a boolean');
+    return new WordTokenizer(
+      value.controlTokens,
+      value.fieldTokens,
+      value.words,
+      extensionWords,
+      splitDigits,
+    );
   }
 
   toJSON(): TokenizerJson {
@@ -190,6 +227,7 @@ export class WordTokenizer {
       fieldTokens: [...this.fieldTokens],
       words: this.vocabulary.slice(this.reservedCount, this.coreSize),
       extensionWords: this.vocabulary.slice(this.coreSize),
+      splitDigits: this.splitDigits,
     };
   }
 
@@ -217,7 +255,9 @@ export class WordTokenizer {
   }
 
   encode(text: string, options: EncodeOptions = {}): number[] {
-    const ids = pretokenize(text, this.fieldTokens).map((piece) => this.ids.get(piece) ?? UNK_ID);
+    const ids = pretokenize(text, this.fieldTokens, { splitDigits: this.splitDigits }).map(
+      (piece) => this.ids.get(piece) ?? UNK_ID,
+    );
     if (options.addBos === true) ids.unshift(BOS_ID);
     if (options.addEos === true) ids.push(EOS_ID);
     return ids;

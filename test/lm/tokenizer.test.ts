@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { neutraliseSpecialTokens, SPECIAL_TOKENS } from '../../src/featurize/special-tokens.ts';
-import { BOS_ID, EOS_ID, UNK_ID, WordTokenizer } from '../../src/lm/tokenizer.ts';
+import { BOS_ID, EOS_ID, pretokenize, UNK_ID, WordTokenizer } from '../../src/lm/tokenizer.ts';
 
 const corpus = [
   '[SHOP] Noodle House [PLACE] Riverside office park [DISH] beef noodles, dumplings',
@@ -40,7 +40,8 @@ test('encode/decode round trip for in-vocabulary text, with [BOS]/[EOS] on reque
   assert.equal(ids[0], BOS_ID);
   assert.equal(ids.at(-1), EOS_ID);
   assert.ok(!ids.includes(UNK_ID));
-  assert.equal(tokenizer.decode(ids), text);
+  // Digits come out one token each.
+  assert.equal(tokenizer.decode(ids), text.replace(/(\d)(?=\d)/g, '$1 '));
   const raw = '[WEATHER] Drizzle [TIME] 12:00-13:30 lunch';
   assert.deepEqual(tokenizer.encode(tokenizer.decode(tokenizer.encode(raw))), tokenizer.encode(raw));
 });
@@ -144,10 +145,11 @@ test('an extension adds plain GloVe words the core lacks, after every core id, i
   assert.throws(() => core.withExtension(glovish, -1), /extension size/);
 });
 
-test('version 2 JSON round-trips core and extension; version 1 files still load, without an extension', () => {
+test('version 3 JSON round-trips core, extension and digit splitting; versions 1 and 2 still load', () => {
   const tokenizer = WordTokenizer.train(corpus, { minCount: 1 }).withExtension(glovish, 3);
   const json = JSON.parse(JSON.stringify(tokenizer)) as Record<string, unknown>;
-  assert.equal(json['version'], 2);
+  assert.equal(json['version'], 3);
+  assert.equal(json['splitDigits'], true);
   assert.deepEqual(json['extensionWords'], ['the', 'downpour', "o'clock"]);
   const restored = WordTokenizer.fromJSON(json);
   assert.deepEqual(restored.vocabulary, tokenizer.vocabulary);
@@ -161,7 +163,12 @@ test('version 2 JSON round-trips core and extension; version 1 files still load,
   assert.equal(old.extensionSize, 0);
   assert.equal(old.coreSize, tokenizer.coreSize);
   assert.deepEqual(old.encode('the downpour'), [UNK_ID, UNK_ID]);
-  assert.throws(() => WordTokenizer.fromJSON({ ...json, version: 3 }), /version 3 is not supported/);
+  assert.equal(old.splitDigits, false);
+  assert.throws(() => WordTokenizer.fromJSON({ ...json, version: 4 }), /version 4 is not supported/);
+  assert.throws(
+    () => WordTokenizer.fromJSON({ ...json, splitDigits: 'yes' }),
+    /splitDigits must be a boolean/,
+  );
   assert.throws(() => WordTokenizer.fromJSON({ ...json, extensionWords: ['[weather]'] }), /not a plain word/);
 });
 
@@ -186,4 +193,30 @@ test('with a large extension, neutralised lookalikes and control spellings still
     }
   }
   assert.ok(tokenizer.encode('[pad] weather').every((id) => !tokenizer.isReservedId(id) || id === UNK_ID));
+});
+
+test('numbers are split into digits, so an unseen number is read as known digits, not [UNK]', () => {
+  const lines = ['[TEMP] 25 to 30 c', '[TEMP] 30 to 35 c', '[TEMP] 0 to 5 c', '[PARTY] 3-4'];
+  const tokenizer = WordTokenizer.train(lines, { minCount: 1 });
+  assert.deepEqual(tokenizer.decode(tokenizer.encode('[TEMP] 35 to 40 c')).split(' '), [
+    '[TEMP]',
+    '3',
+    '5',
+    'to',
+    '4',
+    '0',
+    'c',
+  ]);
+  assert.ok(!tokenizer.encode('[TEMP] 35 to 40 c').includes(UNK_ID));
+  // Digits inside a word stay in the word; only digit runs are split.
+  assert.deepEqual(pretokenize('b2b 1990', new Set(), { splitDigits: true }), ['b2b', '1', '9', '9', '0']);
+  assert.deepEqual(pretokenize('b2b 1990', new Set()), ['b2b', '1990']);
+  // A version-2 tokenizer (written before digit splitting) keeps reading whole digit runs.
+  const v2 = WordTokenizer.fromJSON({
+    ...JSON.parse(JSON.stringify(tokenizer)),
+    version: 2,
+    splitDigits: undefined,
+  });
+  assert.equal(v2.splitDigits, false);
+  assert.deepEqual(v2.encode('35'), [UNK_ID]);
 });
