@@ -22,7 +22,12 @@ export interface AlignmentConfig {
   dimension: number;
   /** InfoNCE temperature τ. @default 0.1 */
   temperature: number;
-  /** Do not backpropagate the alignment loss into the ID embeddings (only the scene side moves). @default false */
+  /**
+   * Do not backpropagate the alignment loss into the ID embeddings (only the scene side moves). On by default:
+   * measured on 30k simulated events, letting the InfoNCE term (≈ 3.5 nats against a CTR loss of ≈ 0.22)
+   * reshape the user / item embeddings costs the CTR model so much that training early-stops after 1–2
+   * epochs (test AUC 0.656 vs 0.695 with it on; docs/alignment.md). @default true
+   */
   stopGradient: boolean;
 }
 
@@ -57,7 +62,7 @@ export const DEFAULT_ALIGNMENT_CONFIG: AlignmentConfig = {
   target: 'clicked-items',
   dimension: 32,
   temperature: 0.1,
-  stopGradient: false,
+  stopGradient: true,
 };
 
 export const DEFAULT_CTR_CONFIG: Omit<CtrModelConfig, 'sceneDimension'> = {

@@ -88,9 +88,8 @@ function addCommonOptions(command: Command): Command {
       DEFAULT_ALIGNMENT_CONFIG.temperature,
     )
     .option(
-      '--align-stop-gradient',
-      'the alignment loss moves only the scene side, never the ID embeddings',
-      DEFAULT_ALIGNMENT_CONFIG.stopGradient,
+      '--no-align-stop-gradient',
+      'let the alignment loss move the ID embeddings too (by default it moves only the scene side)',
     );
 }
 
