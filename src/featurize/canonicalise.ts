@@ -42,6 +42,27 @@ export function temperatureBucket(celsius: number): string {
   return `${low + 0} to ${low + TEMPERATURE_BUCKET_C} c`;
 }
 
+/**
+ * The everyday word for a temperature, in bands on the 5 °C bucket edges (so every bucket has one band):
+ * below 0 "freezing", 0–10 "cold", 10–15 "cool", 15–20 "mild", 20–25 "warm", 25–30 "hot", 30 and above
+ * "very hot". A language model reads words far better than digits: a bucket it never saw in training
+ * (`35 to 40 c`) still shares its band with one it did.
+ */
+export function temperatureBand(celsius: number): string {
+  if (celsius < 0) return 'freezing';
+  if (celsius < 10) return 'cold';
+  if (celsius < 15) return 'cool';
+  if (celsius < 20) return 'mild';
+  if (celsius < 25) return 'warm';
+  if (celsius < 30) return 'hot';
+  return 'very hot';
+}
+
+/** The temperature field's value: band, then bucket — 17.5 → "mild, 15 to 20 c". */
+export function temperatureText(celsius: number): string {
+  return `${temperatureBand(celsius)}, ${temperatureBucket(celsius)}`;
+}
+
 /** Party size buckets: 1 → "1", 2 → "2", 3–4 → "3-4", 5 and more → "5+". The caller validates `size ≥ 1`. */
 export function partySizeBucket(size: number): string {
   if (size <= 1) return '1';

@@ -1,5 +1,5 @@
 import type { SceneEvent, SceneTime } from '../schemas/records.ts';
-import { canonicaliseText, partySizeBucket, temperatureBucket } from './canonicalise.ts';
+import { canonicaliseText, partySizeBucket, temperatureText } from './canonicalise.ts';
 import { fieldError } from './field-error.ts';
 import { neutraliseSpecialTokens, SPECIAL_TOKENS, type SpecialToken } from './special-tokens.ts';
 import { localSceneTime, WEEKDAYS } from './time-slot.ts';
@@ -7,8 +7,9 @@ import { localSceneTime, WEEKDAYS } from './time-slot.ts';
 /**
  * Version of the field-text templates below (tokens, field order, value formats, time slots, buckets).
  * It is part of every embedding's content key, so any change to what a text says needs a new version.
+ * v2: the temperature says its band in words before the bucket (`[TEMP] mild, 15 to 20 c`).
  */
-export const TEMPLATE_VERSION = 'scene-fields-v1';
+export const TEMPLATE_VERSION = 'scene-fields-v2';
 
 /** The fixed scene fields, in the order featurize emits them; extra fields follow, sorted by name. */
 export const SCENE_FIELD_ORDER = [
@@ -49,7 +50,7 @@ export const SCENE_FIELD_TOKENS: Readonly<Record<FixedSceneField | 'extra', Spec
 
 /**
  * One scene feature as text: its special token, one space, the canonical value.
- * Examples: `[TIME] lunch`, `[WEEKDAY] saturday, weekend`, `[WEATHER] light rain`, `[TEMP] 15 to 20 c`,
+ * Examples: `[TIME] lunch`, `[WEEKDAY] saturday, weekend`, `[WEATHER] light rain`, `[TEMP] mild, 15 to 20 c`,
  * `[PARTY] 3-4`, `[EXTRA] public holiday: national day` (field `extra.public_holiday`).
  * `text` is canonical: it is what the content key hashes and what the embedding model reads.
  */
@@ -125,7 +126,7 @@ export function featurize(event: SceneEvent, limits: FeaturizeLimits): FieldText
       requireInRange('weather.temperatureC', weather.temperatureC, min, max);
       texts.push({
         field: 'temperature',
-        text: `${SPECIAL_TOKENS.TEMP} ${temperatureBucket(weather.temperatureC)}`,
+        text: `${SPECIAL_TOKENS.TEMP} ${temperatureText(weather.temperatureC)}`,
       });
     }
   }

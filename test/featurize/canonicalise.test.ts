@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicaliseText, partySizeBucket, temperatureBucket } from '../../src/featurize/canonicalise.ts';
+import {
+  canonicaliseText,
+  partySizeBucket,
+  temperatureBand,
+  temperatureBucket,
+  temperatureText,
+} from '../../src/featurize/canonicalise.ts';
 
 void test('spellings that mean the same text canonicalise to the same string', () => {
   const spellings = [
@@ -77,4 +83,22 @@ void test('party sizes fall into 1, 2, 3-4 and 5+', () => {
     [12, '5+'],
   ];
   for (const [size, bucket] of cases) assert.equal(partySizeBucket(size), bucket, String(size));
+});
+
+void test('temperature text: the band in words on the bucket edges, then the bucket', () => {
+  for (const [celsius, text] of [
+    [-0.1, 'freezing, -5 to 0 c'],
+    [0, 'cold, 0 to 5 c'],
+    [9.9, 'cold, 5 to 10 c'],
+    [10, 'cool, 10 to 15 c'],
+    [17.5, 'mild, 15 to 20 c'],
+    [20, 'warm, 20 to 25 c'],
+    [25, 'hot, 25 to 30 c'],
+    [30, 'very hot, 30 to 35 c'],
+    [38, 'very hot, 35 to 40 c'],
+  ] as const) {
+    assert.equal(temperatureText(celsius), text, String(celsius));
+  }
+  // Every 5 °C bucket lies in one band.
+  for (let low = -20; low < 50; low += 5) assert.equal(temperatureBand(low), temperatureBand(low + 4.99));
 });

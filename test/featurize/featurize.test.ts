@@ -47,12 +47,12 @@ function assertPoison(run: () => unknown, reason: PoisonReason, path: string): v
 }
 
 void test('a full event becomes one canonical text per feature, in the stable field order', () => {
-  assert.equal(TEMPLATE_VERSION, 'scene-fields-v1');
+  assert.equal(TEMPLATE_VERSION, 'scene-fields-v2');
   assert.deepEqual(featurize(sceneEvent(), LIMITS), [
     { field: 'time_slot', text: '[TIME] lunch' },
     { field: 'weekday', text: '[WEEKDAY] tuesday, workday' },
     { field: 'weather', text: '[WEATHER] light rain' },
-    { field: 'temperature', text: '[TEMP] 15 to 20 c' },
+    { field: 'temperature', text: '[TEMP] mild, 15 to 20 c' },
     { field: 'place', text: '[PLACE] riverside office park' },
     { field: 'place_kind', text: '[PLACE_KIND] office park' },
     { field: 'district', text: '[DISTRICT] riverside' },
