@@ -20,7 +20,7 @@ import { pretrain } from '../lm/train/pretrain.ts';
 import { simulationFiles, writeSimulation } from '../simulator/write-simulation.ts';
 
 /** Bump when a change to the steps below makes cached models stale. */
-export const RECIPE_VERSION = 5;
+export const RECIPE_VERSION = 6;
 
 export interface DemoModelRecipe {
   /** Simulated scene events (all splits; models train on the train split only). */
