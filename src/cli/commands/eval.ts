@@ -9,6 +9,7 @@ import {
   DEFAULT_ALIGNMENT_CONFIG,
 } from '../../ctr/ctr-config.ts';
 import { readSceneDatasetFile } from '../../ctr/scene-dataset.ts';
+import { formatSeedSummary, type SeededReport, summariseSeeds } from '../../ctr/seed-summary.ts';
 import type { Embedder } from '../../embedding/embedder.ts';
 import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
 import { LarrError } from '../../errors.ts';
@@ -44,6 +45,14 @@ function alignmentTarget(value: string): AlignmentTarget {
     );
   }
   return value as AlignmentTarget;
+}
+
+function seedList(value: string): number[] {
+  const seeds = value.split(',').map((part) => Number(part.trim()));
+  if (seeds.length === 0 || seeds.some((seed) => !Number.isInteger(seed) || seed < 0 || seed > 2 ** 31)) {
+    throw new InvalidArgumentError(`expected comma-separated whole numbers, got ${JSON.stringify(value)}`);
+  }
+  return seeds;
 }
 
 function positiveNumber(value: string): number {
@@ -165,6 +174,11 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
       (name: string, previous: string[]) => [...previous, name],
       [] as string[],
     )
+    .option(
+      '--seeds <list>',
+      'train every row once per seed (e.g. 1,2,3; replaces --seed) and add the mean and range of AUC and Δ',
+      seedList,
+    )
     .option('--json', 'print the report as JSON', false)
     .action(
       async (
@@ -172,6 +186,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
           embedder?: string;
           glove: boolean;
           only: string[];
+          seeds?: number[];
           json: boolean;
         },
       ) => {
@@ -207,23 +222,32 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
             unavailable.lm = err.message;
           }
         }
-        const report = await evaluateVariants(dataset, variants, embedders, unavailable, {
-          epochs: options.epochs,
-          batchEvents: options.batchEvents,
-          seed: options.seed,
-          ctr: alignmentOf(options),
-          log: ctx.err,
-        });
-        if (options.json) {
-          ctx.out(
-            JSON.stringify(
-              report,
-              (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
-              2,
-            ),
-          );
+        const reports: SeededReport[] = [];
+        for (const seed of options.seeds ?? [options.seed]) {
+          if (options.seeds !== undefined) ctx.err(`seed ${seed}`);
+          const report = await evaluateVariants(dataset, variants, embedders, unavailable, {
+            epochs: options.epochs,
+            batchEvents: options.batchEvents,
+            seed,
+            ctr: alignmentOf(options),
+            log: ctx.err,
+          });
+          reports.push({ seed, report });
+        }
+        const finite = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+        if (options.seeds === undefined) {
+          const report = reports[0]!.report;
+          if (options.json) ctx.out(JSON.stringify(report, finite, 2));
+          else for (const line of formatEvalReport(report)) ctx.out(line);
+        } else if (options.json) {
+          ctx.out(JSON.stringify({ runs: reports, summary: summariseSeeds(reports) }, finite, 2));
         } else {
-          for (const line of formatEvalReport(report)) ctx.out(line);
+          for (const { seed, report } of reports) {
+            ctx.out(`seed ${seed}`);
+            for (const line of formatEvalReport(report)) ctx.out(line);
+            ctx.out('');
+          }
+          for (const line of formatSeedSummary(reports)) ctx.out(line);
         }
         await embedders.lm?.close?.();
       },
