@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, Option } from 'commander';
 import { evaluateVariants, formatEvalReport, standardVariants } from '../../ctr/ablation.ts';
 import { chooseEmbedder, type EmbedderKind } from '../../ctr/embedder-choice.ts';
 import { alignCheckpoint } from '../../ctr/align-checkpoint.ts';
@@ -15,15 +15,7 @@ import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
 import { LarrError } from '../../errors.ts';
 import { initTensorflow } from '../../lm/runtime.ts';
 import type { CliContext } from '../context.ts';
-import { wholeNumber } from '../options.ts';
-
-function nonNegativeNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 100) {
-    throw new InvalidArgumentError(`expected a number from 0 to 100, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
+import { numberIn, wholeNumber, wholeNumberList } from '../options.ts';
 
 interface CommonOptions {
   data: string;
@@ -36,31 +28,6 @@ interface CommonOptions {
   alignTarget: AlignmentTarget;
   alignTau: number;
   alignStopGradient: boolean;
-}
-
-function alignmentTarget(value: string): AlignmentTarget {
-  if (!(ALIGNMENT_TARGETS as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(
-      `expected one of ${ALIGNMENT_TARGETS.join(', ')}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value as AlignmentTarget;
-}
-
-function seedList(value: string): number[] {
-  const seeds = value.split(',').map((part) => Number(part.trim()));
-  if (seeds.length === 0 || seeds.some((seed) => !Number.isInteger(seed) || seed < 0 || seed > 2 ** 31)) {
-    throw new InvalidArgumentError(`expected comma-separated whole numbers, got ${JSON.stringify(value)}`);
-  }
-  return seeds;
-}
-
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 100) {
-    throw new InvalidArgumentError(`expected a number in (0, 100], got ${JSON.stringify(value)}`);
-  }
-  return parsed;
 }
 
 /** The CTR model's alignment settings the options ask for. */
@@ -78,22 +45,24 @@ function alignmentOf(options: Omit<CommonOptions, 'embedder'>): Partial<CtrModel
 function addCommonOptions(command: Command): Command {
   return command
     .requiredOption('--data <file>', 'dataset file, JSON lines (larr simulate --out, larr replay --out)')
-    .option('--lambda <λ>', 'weight of the alignment loss', nonNegativeNumber, 0.1)
+    .option('--lambda <λ>', 'weight of the alignment loss', numberIn(0, 100), 0.1)
     .option('--epochs <n>', 'most training epochs (early stopping on validation)', wholeNumber(1, 100), 4)
     .option('--batch-events <n>', 'events per training batch', wholeNumber(2, 4096), 64)
     .option('--seed <n>', 'seed of initial weights and batch order', wholeNumber(0, 2 ** 31), 1)
     .option('--hashing-dim <n>', 'dimension of the hashing embedder', wholeNumber(8, 8192), 256)
-    .option(
-      '--align-target <kind>',
-      'collaborative embedding the scene vector is aligned with: clicked-items (mean item ID embedding of ' +
-        "the request's clicks) or user",
-      alignmentTarget,
-      DEFAULT_ALIGNMENT_CONFIG.target,
+    .addOption(
+      new Option(
+        '--align-target <kind>',
+        'collaborative embedding the scene vector is aligned with: clicked-items (mean item ID embedding of ' +
+          "the request's clicks) or user",
+      )
+        .choices(ALIGNMENT_TARGETS)
+        .default(DEFAULT_ALIGNMENT_CONFIG.target),
     )
     .option(
       '--align-tau <t>',
       'temperature of the alignment InfoNCE',
-      positiveNumber,
+      numberIn(0, 100, { excludeMin: true }),
       DEFAULT_ALIGNMENT_CONFIG.temperature,
     )
     .option(
@@ -177,7 +146,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
     .option(
       '--seeds <list>',
       'train every row once per seed (e.g. 1,2,3; replaces --seed) and add the mean and range of AUC and Δ',
-      seedList,
+      wholeNumberList(0, 2 ** 31),
     )
     .option('--json', 'print the report as JSON', false)
     .action(

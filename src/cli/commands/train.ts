@@ -22,21 +22,12 @@ import {
 import type { ModelVersionInput } from '../../models/model-registry.ts';
 import { pretrain, type PretrainResult } from '../../lm/train/pretrain.ts';
 import type { CliContext } from '../context.ts';
-import { wholeNumber } from '../options.ts';
+import { numberIn, wholeNumber } from '../options.ts';
 import { pathExists } from '../../io/path-exists.ts';
 
 /** A commander parser for a number in the open interval (min, max). */
-function numberBetween(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed <= min || parsed >= max) {
-      throw new InvalidArgumentError(
-        `expected a number greater than ${min} and less than ${max}, got ${JSON.stringify(value)}`,
-      );
-    }
-    return parsed;
-  };
-}
+const numberBetween = (min: number, max: number) =>
+  numberIn(min, max, { excludeMin: true, excludeMax: true });
 
 interface SourceOptions {
   corpus?: string;
