@@ -243,10 +243,12 @@ export function formatEvalReport(report: EvalReport): string[] {
   ];
 }
 
-function fixed(value: number | undefined): string {
+/** An AUC or log-loss with 4 decimals, `n/a` when missing or not finite. */
+export function fixed(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(4);
 }
 
-function signed(value: number): string {
+/** A difference with its sign and 4 decimals, `n/a` when not finite. */
+export function signed(value: number): string {
   return Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(4)}` : 'n/a';
 }

@@ -4,7 +4,7 @@
  * differ by ≈ 0.02 AUC from seed to seed (docs/alignment.md), so a claim about a row needs its spread.
  */
 import type { SplitName } from '../datasets/dataset-line.ts';
-import type { EvalReport } from './ablation.ts';
+import { type EvalReport, fixed, signed } from './ablation.ts';
 
 export interface SeededReport {
   readonly seed: number;
@@ -70,12 +70,10 @@ export function formatSeedSummary(reports: readonly SeededReport[]): string[] {
   const seeds = reports.map((r) => r.seed).join(', ');
   const lines = [`over seeds ${seeds}: mean (min – max)`];
   const width = Math.max(7, ...rows.map((row) => row.name.length));
-  const fixed = (value: number) => value.toFixed(4);
-  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(4)}`;
   for (const row of rows) {
     const cells = row.splits.map(({ split, auc, delta }) => {
       const aucText = `${split} AUC ${fixed(auc.mean)} (${fixed(auc.min)} – ${fixed(auc.max)})`;
-      return delta === null || row.splits.length === 0
+      return delta === null
         ? aucText
         : `${aucText}, Δ ${signed(delta.mean)} (${signed(delta.min)} – ${signed(delta.max)})`;
     });
