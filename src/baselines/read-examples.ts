@@ -1,6 +1,6 @@
 import type { DatasetLine, SplitName } from '../datasets/dataset-line.ts';
 import { LarrError } from '../errors.ts';
-import { readTextLines } from '../io/json-lines.ts';
+import { countLines, parseJsonLines, readTextLines } from '../io/json-lines.ts';
 import { ExampleStore } from './example-store.ts';
 import { impressionFeatures, type FeatureOptions } from './features.ts';
 
@@ -49,24 +49,20 @@ export async function readExamples(
   const userIds = new Map<string, number>();
   const byReason: Record<string, number> = {};
   const examples: string[] = [];
-  let linesRead = 0;
+  // Every line counts as read, blank ones included.
+  const read = { lines: 0 };
   let unlabelledImpressions = 0;
 
   const skip = (reason: string, message: string) => {
     byReason[reason] = (byReason[reason] ?? 0) + 1;
-    if (examples.length < MAX_SKIP_EXAMPLES) examples.push(`line ${linesRead}: ${reason}: ${message}`);
+    if (examples.length < MAX_SKIP_EXAMPLES) examples.push(`line ${read.lines}: ${reason}: ${message}`);
   };
 
-  for await (const text of lines) {
-    linesRead++;
-    if (text.trim().length === 0) continue;
-    let line: DatasetLine;
-    try {
-      line = JSON.parse(text) as DatasetLine;
-    } catch (err) {
-      skip('NOT_JSON', err instanceof Error ? err.message : String(err));
-      continue;
-    }
+  const parsed = parseJsonLines(countLines(lines, read), (_text, _line, err) =>
+    skip('NOT_JSON', err instanceof Error ? err.message : String(err)),
+  );
+  for await (const { value } of parsed) {
+    const line = value as DatasetLine;
     const shapeProblem = describeShapeProblem(line);
     if (shapeProblem !== null) {
       skip(shapeProblem.startsWith('split: missing') ? 'NO_SPLIT' : 'BAD_SHAPE', shapeProblem);
@@ -103,7 +99,7 @@ export async function readExamples(
   }
   return {
     splits,
-    linesRead,
+    linesRead: read.lines,
     skipped: { byReason, examples },
     unlabelledImpressions,
     distinctUsers: userIds.size,

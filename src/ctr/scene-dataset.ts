@@ -10,7 +10,7 @@ import { SPLIT_ORDER } from '../baselines/read-examples.ts';
 import type { DatasetLine, SplitName } from '../datasets/dataset-line.ts';
 import { LarrError } from '../errors.ts';
 import { featurize } from '../featurize/featurize.ts';
-import { parseJsonLines, readTextLines } from '../io/json-lines.ts';
+import { countLines, parseJsonLines, readTextLines } from '../io/json-lines.ts';
 
 export interface SplitScenes {
   readonly split: SplitName;
@@ -95,17 +95,11 @@ export async function readSceneDataset(
   const items = new Interner();
   const builders = new Map<SplitName, SplitBuilder>();
   const skipped: Record<string, number> = {};
-  let linesRead = 0;
+  // Every line counts as read, blank ones included.
+  const read = { lines: 0 };
   const skip = (reason: string) => (skipped[reason] = (skipped[reason] ?? 0) + 1);
 
-  // Every line counts as read, blank ones included.
-  async function* counted(): AsyncGenerator<string> {
-    for await (const text of lines) {
-      linesRead++;
-      yield text;
-    }
-  }
-  for await (const { value } of parseJsonLines(counted(), () => skip('NOT_JSON'))) {
+  for await (const { value } of parseJsonLines(countLines(lines, read), () => skip('NOT_JSON'))) {
     const line = value as DatasetLine;
     if (typeof line !== 'object' || line === null || !Array.isArray(line.impressions)) {
       skip('BAD_SHAPE');
@@ -162,7 +156,7 @@ export async function readSceneDataset(
     userIds: users.values,
     itemIds: items.values,
     splits,
-    linesRead,
+    linesRead: read.lines,
     skipped,
   };
 }

@@ -50,6 +50,20 @@ export async function* parseJsonLines(
   }
 }
 
+/**
+ * `lines` passed through unchanged, each one (blank ones too) counted in `counter.lines` as it is read — for
+ * readers that report how many lines they read, including the blank and bad ones `parseJsonLines` skips.
+ */
+export async function* countLines<T>(
+  lines: AsyncIterable<T> | Iterable<T>,
+  counter: { lines: number },
+): AsyncGenerator<T> {
+  for await (const line of lines) {
+    counter.lines++;
+    yield line;
+  }
+}
+
 /** The parsed values of a JSON-lines file (`parseJsonLines` of `readTextLines`). */
 export function readJsonLines(path: string, onBadLine: OnBadJsonLine): AsyncGenerator<JsonLine> {
   return parseJsonLines(readTextLines(path), onBadLine);

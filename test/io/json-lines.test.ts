@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseJsonLines, readJsonLines, readTextLines } from '../../src/io/json-lines.ts';
+import { countLines, parseJsonLines, readJsonLines, readTextLines } from '../../src/io/json-lines.ts';
 
 function withFile(text: string, run: (path: string) => Promise<void>): () => Promise<void> {
   return async () => {
@@ -72,4 +72,18 @@ test('parseJsonLines reads any iterable of texts', async () => {
   }
   assert.deepEqual(values, [1, 'y']);
   assert.deepEqual(bad, [3]);
+});
+
+test('countLines passes every line through and counts blank and bad ones too', async () => {
+  const read = { lines: 0 };
+  const values: unknown[] = [];
+  const bad: number[] = [];
+  for await (const { value } of parseJsonLines(countLines(['1', '', 'x', '{"a":2}', ''], read), (_t, line) =>
+    bad.push(line),
+  )) {
+    values.push(value);
+  }
+  assert.deepEqual(values, [1, { a: 2 }]);
+  assert.deepEqual(bad, [3]);
+  assert.equal(read.lines, 5);
 });
