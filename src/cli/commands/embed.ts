@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Embedder } from '../../embedding/embedder.ts';
 import { HashingEmbedder } from '../../embedding/hashing-embedder.ts';
 import { LarrError } from '../../errors.ts';
@@ -64,11 +64,14 @@ export function registerEmbedCommands(program: Command, ctx: CliContext): Comman
       'embedding model folder (larr train contrastive: <out>/model), or the hashing / mean-GloVe baseline',
     )
     .option('--neighbours <phrase...>', 'phrases to find neighbours of, e.g. "light rain" drizzle')
-    .option(
-      '--paraphrase-probe',
-      "for each of the simulator's unseen scene phrasings, is the nearest seen phrasing of the same field one " +
-        'of the same value (docs/contrastive.md)',
-      false,
+    .addOption(
+      new Option(
+        '--paraphrase-probe',
+        "for each of the simulator's unseen scene phrasings, is the nearest seen phrasing of the same field one " +
+          'of the same value (docs/contrastive.md)',
+      )
+        .default(false)
+        .conflicts(['neighbours', 'candidates']),
     )
     .option(
       '--details',

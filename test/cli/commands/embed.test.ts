@@ -72,3 +72,9 @@ test('larr embed without --neighbours or --paraphrase-probe is a usage error', a
   assert.equal(run.code, 2);
   assert.match(run.text, /--neighbours <phrase\.\.\.> or --paraphrase-probe/);
 });
+
+test('larr embed --paraphrase-probe with --neighbours is a usage error, not a silently ignored option', async () => {
+  const run = await runCli(['embed', '--model', 'hashing', '--paraphrase-probe', '--neighbours', 'rain']);
+  assert.equal(run.code, 2);
+  assert.match(run.text, /'--paraphrase-probe' cannot be used with option '--neighbours/);
+});
