@@ -1,12 +1,15 @@
 /**
  * The paraphrase probe (`larr embed --paraphrase-probe`): does an embedding model place the simulator's
  * unseen phrasings (`[WEATHER] drizzle`) nearest a seen phrasing of the same latent value
- * (`[WEATHER] light rain`), rather than of another value? It is a quick stand-in for what the unseen split
- * of `larr eval` asks of stage 2, computed in a second instead of a training run.
+ * (`[WEATHER] light rain`), rather than of another value? It looks, in a second instead of a training run,
+ * at one thing the unseen split of `larr eval` asks of stage 2 — not the whole of it: hashing scores near
+ * chance here and still does well on that split through the fields that are not paraphrased
+ * (docs/alignment.md).
  *
- * Per field, the vectors are standardised per dimension over the field's seen phrasings — as stage 3
- * standardises its inputs on train texts (ctr/input-standardisation.ts) — and compared by cosine. The
- * chance level is the number of unseen phrasings divided by the field's number of values.
+ * Per field, the vectors are centred and scaled per dimension over the field's seen phrasings — close to
+ * stage 3's input standardisation (ctr/input-standardisation.ts), which centres per field but shares one
+ * scale across fields — and compared by cosine. The chance level is the number of unseen phrasings divided
+ * by the field's number of values.
  */
 import type { Embedder } from '../../embedding/embedder.ts';
 import { canonicaliseText } from '../../featurize/canonicalise.ts';
