@@ -15,7 +15,7 @@ import type { DeadLetter } from '../schemas/records.ts';
 import type { SchemaRegistry } from '../schemas/registry.ts';
 import { createRecordCodec, type Subject, type SubjectRecords } from '../schemas/subjects.ts';
 import { toDeadLetter } from './dead-letter.ts';
-import { MetricsFlusher } from './embedder/metrics-flusher.ts';
+import { MetricsFlusher } from './metrics-flusher.ts';
 import type { OutboundMessage } from './stream-record.ts';
 
 export type StageLog = (line: string) => void;

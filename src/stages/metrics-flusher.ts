@@ -1,5 +1,5 @@
-import { describeError } from '../../errors.ts';
-import type { MetricsSink, StageMetrics, StageMetricsRow } from '../../metrics/stage-metrics.ts';
+import { describeError } from '../errors.ts';
+import type { MetricsSink, StageMetrics, StageMetricsRow } from '../metrics/stage-metrics.ts';
 
 /** Windows kept while the database is unreachable; past this the oldest are dropped and that is logged. */
 const MAX_PENDING_WINDOWS = 720;
