@@ -76,7 +76,12 @@ export async function initTensorflow(options: InitTensorflowOptions = {}): Promi
   }
   wasmReady ??= loadWasm().catch(() => false);
   if (await wasmReady) {
-    await tf.setBackend('wasm');
+    // setBackend reports a failed initialisation by returning false; going on would fail later, far from here.
+    if (!(await tf.setBackend('wasm'))) {
+      throw new Error(
+        'the TensorFlow.js wasm backend failed to initialise (tf.setBackend("wasm") returned false)',
+      );
+    }
     await tf.ready();
     log('tensorflow backend: wasm (single-threaded, SIMD)');
     return { backend: 'wasm', tf };
