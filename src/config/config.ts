@@ -1,3 +1,4 @@
+import { DEFAULT_ALIGNMENT_LAMBDA } from '../ctr/ctr-config.ts';
 import { ConfigError } from '../errors.ts';
 import {
   readBoolean,
@@ -394,7 +395,7 @@ export interface ScorerModelConfig {
   readonly init: string | undefined;
   /** `LARR_SCORER_SEED`: initialisation seed of a fresh model. @default 1 */
   readonly seed: number;
-  /** `LARR_SCORER_LAMBDA`: weight λ of the alignment loss. @default 0.1 */
+  /** `LARR_SCORER_LAMBDA`: weight λ of the alignment loss. @default 0.03 */
   readonly lambda: number;
   /** `LARR_SCORER_TEMPERATURE`: InfoNCE temperature τ (replaces a warm start's). @default 0.1 */
   readonly temperature: number;
@@ -430,7 +431,7 @@ function readScorerModel(settings: Settings): ScorerModelConfig {
     ),
     init: readOptionalString(settings, 'LARR_SCORER_INIT'),
     seed: readInt(settings, 'LARR_SCORER_SEED', 1, { min: 0, max: 2 ** 31 - 1 }),
-    lambda: number('LARR_SCORER_LAMBDA', 0.1, 0, 100),
+    lambda: number('LARR_SCORER_LAMBDA', DEFAULT_ALIGNMENT_LAMBDA, 0, 100),
     temperature: number('LARR_SCORER_TEMPERATURE', 0.1, 0, 100, true),
     learningRate: number('LARR_SCORER_LEARNING_RATE', 0.001, 0, 1, true),
     publishEvery: readInt(settings, 'LARR_SCORER_PUBLISH_EVERY', 200, { min: 1, max: 100_000_000 }),

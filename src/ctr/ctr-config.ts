@@ -58,6 +58,14 @@ export interface CtrModelConfig {
   alignment: AlignmentConfig;
 }
 
+/**
+ * Default weight λ of the alignment loss (total = CTR + λ · alignment), for `larr eval`, `larr align`, the
+ * demo and the online scorer. 0.03 is what validation AUC picks among λ ∈ {0, 0.03, 0.1} in each of three
+ * seeds on the simulator (docs/alignment.md, Measured); at 0.1 the InfoNCE term, ≈15× the CTR loss in nats,
+ * still pulls the scene vectors away from what the CTR head needs on unseen scenes.
+ */
+export const DEFAULT_ALIGNMENT_LAMBDA = 0.03;
+
 export const DEFAULT_ALIGNMENT_CONFIG: AlignmentConfig = {
   target: 'clicked-items',
   dimension: 32,

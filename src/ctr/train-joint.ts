@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { auc, logLoss } from '../evaluation/metrics.ts';
 import { SeededRandom } from '../lm/random.ts';
 import { AdamW } from '../lm/train/optimizer.ts';
+import { DEFAULT_ALIGNMENT_LAMBDA } from './ctr-config.ts';
 import { idBucket } from './ctr-model.ts';
 import type { LarrModel } from './larr-model.ts';
 import { type BatchContext, buildSceneBatch, disposeSceneBatch } from './scene-batch.ts';
@@ -110,7 +111,7 @@ export async function trainJoint(
 ): Promise<JointTrainSummary> {
   const epochs = options.epochs ?? 4;
   const batchEvents = options.batchEvents ?? 64;
-  const lambda = options.lambda ?? 0.1;
+  const lambda = options.lambda ?? DEFAULT_ALIGNMENT_LAMBDA;
   const patience = options.patience ?? 2;
   const embeddingL2 = options.embeddingL2 ?? 0;
   const log = options.log ?? (() => {});

@@ -12,6 +12,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { alignCheckpoint, type AlignManifest } from '../ctr/align-checkpoint.ts';
+import { DEFAULT_ALIGNMENT_LAMBDA } from '../ctr/ctr-config.ts';
 import { loadLmEmbedder } from '../ctr/embedder-choice.ts';
 import { buildCorpusFile } from '../lm/corpus/build-corpus.ts';
 import { trainContrastive } from '../lm/contrastive/train-contrastive.ts';
@@ -55,7 +56,7 @@ export const DEFAULT_DEMO_RECIPE: DemoModelRecipe = {
   contrastiveBatch: 16,
   temperature: 0.1,
   alignEpochs: 2,
-  lambda: 0.1,
+  lambda: DEFAULT_ALIGNMENT_LAMBDA,
 };
 
 export interface DemoModels {

@@ -7,6 +7,7 @@ import {
   type AlignmentTarget,
   type CtrModelConfig,
   DEFAULT_ALIGNMENT_CONFIG,
+  DEFAULT_ALIGNMENT_LAMBDA,
 } from '../../ctr/ctr-config.ts';
 import { readSceneDatasetFile } from '../../ctr/scene-dataset.ts';
 import { formatSeedSummary, type SeededReport, summariseSeeds } from '../../ctr/seed-summary.ts';
@@ -45,7 +46,7 @@ function alignmentOf(options: Omit<CommonOptions, 'embedder'>): Partial<CtrModel
 function addCommonOptions(command: Command): Command {
   return command
     .requiredOption('--data <file>', 'dataset file, JSON lines (larr simulate --out, larr replay --out)')
-    .option('--lambda <λ>', 'weight of the alignment loss', numberIn(0, 100), 0.1)
+    .option('--lambda <λ>', 'weight of the alignment loss', numberIn(0, 100), DEFAULT_ALIGNMENT_LAMBDA)
     .option('--epochs <n>', 'most training epochs (early stopping on validation)', wholeNumber(1, 100), 4)
     .option('--batch-events <n>', 'events per training batch', wholeNumber(2, 4096), 64)
     .option('--seed <n>', 'seed of initial weights and batch order', wholeNumber(0, 2 ** 31), 1)

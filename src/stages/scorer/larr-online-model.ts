@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createAggEncoderConfig } from '../../aggregate/agg-encoder-config.ts';
 import { AggEncoder } from '../../aggregate/agg-encoder.ts';
 import { LarrError } from '../../errors.ts';
+import { DEFAULT_ALIGNMENT_LAMBDA } from '../../ctr/ctr-config.ts';
 import type { CtrModel as DcnCtrModel } from '../../ctr/ctr-model.ts';
 import { FROZEN_PREFIX } from '../../ctr/input-standardisation.ts';
 import type { SceneEncoder } from '../../ctr/scene-encoder.ts';
@@ -28,7 +29,7 @@ import { buildOnlineBatch, disposeOnlineBatch } from './online-batch.ts';
 export const LARR_ONLINE_FAMILY = 'larr-online-v1';
 
 export interface LarrOnlineOptions {
-  /** Weight λ of the alignment loss. @default 0.1 */
+  /** Weight λ of the alignment loss. @default DEFAULT_ALIGNMENT_LAMBDA (0.03) */
   readonly lambda?: number;
   /** AdamW learning rate (constant after warm-up). @default 0.001 */
   readonly learningRate?: number;
@@ -103,7 +104,7 @@ export class LarrOnlineModel implements CtrModel {
     this.#encoder = encoder;
     this.#ctr = ctr;
     this.#options = options;
-    this.lambda = options.lambda ?? 0.1;
+    this.lambda = options.lambda ?? DEFAULT_ALIGNMENT_LAMBDA;
     this.#calibrate = options.calibrateOnFirstUpdate ?? encoder === null;
     this.#optimizer = new AdamW({
       learningRate: options.learningRate ?? 1e-3,

@@ -10,7 +10,7 @@ test('LARR_SCORER_* model settings: defaults, values, and errors naming the sett
     kind: 'lr-baseline',
     init: undefined,
     seed: 1,
-    lambda: 0.1,
+    lambda: 0.03,
     temperature: 0.1,
     learningRate: 0.001,
     publishEvery: 200,
