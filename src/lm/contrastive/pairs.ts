@@ -261,21 +261,23 @@ export async function writeTextPairs(path: string, pairs: readonly TextPair[]): 
 
 export async function readTextPairs(path: string): Promise<TextPair[]> {
   const pairs: TextPair[] = [];
-  const notTextPair = () =>
-    new LarrError('PAIRS_INPUT_INVALID', `${path}: line ${pairs.length + 1} is not a text pair`);
-  const lines = readJsonLines(path, () => {
-    throw notTextPair();
+  const notTextPair = (line: number, why: string) =>
+    new LarrError('PAIRS_INPUT_INVALID', `${path}: line ${line} is not a text pair (${why})`);
+  const lines = readJsonLines(path, (_text, line) => {
+    throw notTextPair(line, 'not JSON');
   });
-  for await (const { value } of lines) {
+  for await (const { value, line } of lines) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw notTextPair(line, `got ${JSON.stringify(value)}`);
+    }
     const pair = value as Partial<TextPair>;
-    if (
-      !PAIR_KINDS.includes(pair.kind as PairKind) ||
-      typeof pair.query !== 'string' ||
-      typeof pair.positive !== 'string' ||
-      typeof pair.queryKey !== 'string' ||
-      typeof pair.positiveKey !== 'string'
-    ) {
-      throw notTextPair();
+    if (!PAIR_KINDS.includes(pair.kind as PairKind)) {
+      throw notTextPair(line, `kind ${JSON.stringify(pair.kind)}, expected one of ${PAIR_KINDS.join(', ')}`);
+    }
+    for (const field of ['query', 'positive', 'queryKey', 'positiveKey'] as const) {
+      if (typeof pair[field] !== 'string') {
+        throw notTextPair(line, `${field} ${JSON.stringify(pair[field])} is not a string`);
+      }
     }
     pairs.push(pair as TextPair);
   }
