@@ -6,7 +6,7 @@ import { registerDbCommands } from './commands/db.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEmbedCommands } from './commands/embed.ts';
 import { registerEmbedderCommands } from './commands/embedder.ts';
-import { registerAlignCommand, registerEvalCommands } from './commands/eval.ts';
+import { registerAlignCommand, registerEvalCommands, registerEvalMergeCommand } from './commands/eval.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerInfraCommands } from './commands/infra.ts';
 import { registerModelCommands } from './commands/models.ts';
@@ -48,6 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerSimulateCommand(program, ctx);
   registerBaselineCommands(program, ctx);
   registerEvalCommands(program, ctx);
+  registerEvalMergeCommand(program, ctx);
   registerAlignCommand(registerTrainCommands(program, ctx), ctx);
   registerEmbedCommands(program, ctx);
   registerServeCommands(program, ctx);

@@ -9,6 +9,7 @@ import {
   DEFAULT_ALIGNMENT_CONFIG,
   DEFAULT_ALIGNMENT_LAMBDA,
 } from '../../ctr/ctr-config.ts';
+import { readAndMergeEvalReports } from '../../ctr/merge-eval-reports.ts';
 import { readSceneDatasetFile } from '../../ctr/scene-dataset.ts';
 import { formatSeedSummary, type SeededReport, summariseSeeds } from '../../ctr/seed-summary.ts';
 import type { Embedder } from '../../embedding/embedder.ts';
@@ -70,6 +71,30 @@ function addCommonOptions(command: Command): Command {
       '--no-align-stop-gradient',
       'let the alignment loss move the ID embeddings too (by default it moves only the scene side)',
     );
+}
+
+/** The table (or JSON) of one run, or every seed's table and the seed summary. */
+function printReports(
+  ctx: CliContext,
+  reports: readonly SeededReport[],
+  seeded: boolean,
+  json: boolean,
+): void {
+  const finite = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+  if (!seeded) {
+    const report = reports[0]!.report;
+    if (json) ctx.out(JSON.stringify(report, finite, 2));
+    else for (const line of formatEvalReport(report)) ctx.out(line);
+  } else if (json) {
+    ctx.out(JSON.stringify({ runs: reports, summary: summariseSeeds(reports) }, finite, 2));
+  } else {
+    for (const { seed, report } of reports) {
+      ctx.out(`seed ${seed}`);
+      for (const line of formatEvalReport(report)) ctx.out(line);
+      ctx.out('');
+    }
+    for (const line of formatSeedSummary(reports)) ctx.out(line);
+  }
 }
 
 /** `align` under `parent`: `larr align`, and `larr train align` next to the other training jobs. */
@@ -204,22 +229,25 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
           });
           reports.push({ seed, report });
         }
-        const finite = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
-        if (options.seeds === undefined) {
-          const report = reports[0]!.report;
-          if (options.json) ctx.out(JSON.stringify(report, finite, 2));
-          else for (const line of formatEvalReport(report)) ctx.out(line);
-        } else if (options.json) {
-          ctx.out(JSON.stringify({ runs: reports, summary: summariseSeeds(reports) }, finite, 2));
-        } else {
-          for (const { seed, report } of reports) {
-            ctx.out(`seed ${seed}`);
-            for (const line of formatEvalReport(report)) ctx.out(line);
-            ctx.out('');
-          }
-          for (const line of formatSeedSummary(reports)) ctx.out(line);
-        }
+        printReports(ctx, reports, options.seeds !== undefined, options.json);
         await embedders.lm?.close?.();
       },
     );
+}
+
+/** `larr eval-merge`: the table and seed summary of several saved `larr eval --json` runs, as one. */
+export function registerEvalMergeCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('eval-merge')
+    .description(
+      'one ablation table from saved `larr eval --json` reports of the same dataset (e.g. two processes, each ' +
+        'with its own --only rows): rows side by side per seed, Δ against IDs only, and the seed summary',
+    )
+    .argument('<files...>', 'JSON reports written by larr eval --json (all with --seeds, or all without)')
+    .option('--json', 'print the merged report as JSON', false)
+    .action(async (files: string[], options: { json: boolean }) => {
+      const reports = await readAndMergeEvalReports(files);
+      const seeded = reports.some((run) => run.seed >= 0);
+      printReports(ctx, reports, seeded, options.json);
+    });
 }
