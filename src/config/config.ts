@@ -399,8 +399,11 @@ export interface ScorerModelConfig {
   readonly lambda: number;
   /** `LARR_SCORER_TEMPERATURE`: InfoNCE temperature τ (replaces a warm start's). @default 0.1 */
   readonly temperature: number;
-  /** `LARR_SCORER_LEARNING_RATE`: AdamW learning rate after a 20-step warm-up. @default 0.001 */
-  readonly learningRate: number;
+  /**
+   * `LARR_SCORER_LEARNING_RATE`: AdamW learning rate after a 20-step warm-up. Unset: 0.001 for a fresh
+   * model, 0.0001 for a warm start (`LARR_SCORER_INIT`), see `WARM_START_LEARNING_RATE`.
+   */
+  readonly learningRate: number | undefined;
   /** `LARR_SCORER_PUBLISH_EVERY`: optimizer steps between candidate versions. @default 200 */
   readonly publishEvery: number;
   /** `LARR_SCORER_EVAL_EXAMPLES`: labelled examples a candidate and its parent both score. @default 2000 */
@@ -433,7 +436,10 @@ function readScorerModel(settings: Settings): ScorerModelConfig {
     seed: readInt(settings, 'LARR_SCORER_SEED', 1, { min: 0, max: 2 ** 31 - 1 }),
     lambda: number('LARR_SCORER_LAMBDA', DEFAULT_ALIGNMENT_LAMBDA, 0, 100),
     temperature: number('LARR_SCORER_TEMPERATURE', 0.1, 0, 100, true),
-    learningRate: number('LARR_SCORER_LEARNING_RATE', 0.001, 0, 1, true),
+    learningRate:
+      readOptionalString(settings, 'LARR_SCORER_LEARNING_RATE') === undefined
+        ? undefined
+        : number('LARR_SCORER_LEARNING_RATE', Number.NaN, 0, 1, true),
     publishEvery: readInt(settings, 'LARR_SCORER_PUBLISH_EVERY', 200, { min: 1, max: 100_000_000 }),
     evaluationExamples: readInt(settings, 'LARR_SCORER_EVAL_EXAMPLES', 2000, { min: 1, max: 10_000_000 }),
     promotionTolerance: number('LARR_SCORER_PROMOTION_TOLERANCE', 0, 0, 1),

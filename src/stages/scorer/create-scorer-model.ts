@@ -17,7 +17,7 @@ import { loadSceneEncoderFolder } from '../../models/scene-encoder-checkpoint.ts
 import { decodeWeights } from '../../models/weights-codec.ts';
 import { SceneLogisticRegression, type CtrModel as ScorerCtrModel } from './ctr-model.ts';
 import { CTR_CONFIG_KIND } from './larr-parts.ts';
-import { LarrOnlineModel } from './larr-online-model.ts';
+import { FRESH_LEARNING_RATE, LarrOnlineModel, WARM_START_LEARNING_RATE } from './larr-online-model.ts';
 import { SceneIdLogisticRegression } from './scene-id-baseline.ts';
 import { VersionedLarrModel } from './online-versioning.ts';
 
@@ -45,9 +45,11 @@ export async function createScorerModel(
   // The tfjs backend (native when installed, else wasm with the project's kernels) before any tensor.
   await initTensorflow({ log: deps.log });
   const start = await startingParts(config, deps.registry);
+  const learningRate =
+    config.learningRate ?? (config.init === undefined ? FRESH_LEARNING_RATE : WARM_START_LEARNING_RATE);
   const online = new LarrOnlineModel(start.encoder, start.ctr, {
     lambda: config.lambda,
-    learningRate: config.learningRate,
+    learningRate,
     seed: config.seed,
   });
   const versioned = new VersionedLarrModel(online, {
@@ -57,7 +59,7 @@ export async function createScorerModel(
     startRegistered: start.registered,
     log: deps.log,
   });
-  return { model: versioned, versioned, origin: start.origin };
+  return { model: versioned, versioned, origin: `${start.origin}, learning rate ${learningRate}` };
 }
 
 interface StartingParts {

@@ -7,7 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../../../src/config/config.ts';
 import { ModelRegistry } from '../../../src/models/model-registry.ts';
 import { createScorerModel } from '../../../src/stages/scorer/create-scorer-model.ts';
-import { LarrOnlineModel } from '../../../src/stages/scorer/larr-online-model.ts';
+import {
+  FRESH_LEARNING_RATE,
+  LarrOnlineModel,
+  WARM_START_LEARNING_RATE,
+} from '../../../src/stages/scorer/larr-online-model.ts';
 import { VersionedLarrModel } from '../../../src/stages/scorer/online-versioning.ts';
 import { VersionPublisher } from '../../../src/stages/scorer/version-publisher.ts';
 import { createTestSchema, type TestSchema } from '../../helpers/database.ts';
@@ -52,6 +56,9 @@ test('warm start from a larr align folder, then from the registered version its 
   try {
     assert.equal(fromFolder.model, versioned);
     assert.equal(versioned.model.encoder?.version, savedEncoder);
+    // A warm start fine-tunes at the small rate unless LARR_SCORER_LEARNING_RATE says otherwise.
+    assert.equal(versioned.model.learningRate, WARM_START_LEARNING_RATE);
+    assert.match(fromFolder.origin, /warm start from folder .*, learning rate 0\.0001$/);
     // The first update registers the warm start as the (unannounced) root of the lineage.
     await versioned.update(syntheticExamples(4, 1));
     const publications = versioned.takePublications();
@@ -84,6 +91,7 @@ test('warm start from a larr align folder, then from the registered version its 
   try {
     const model = fromRegistry.versioned!;
     assert.equal(model.model.encoder?.version, savedEncoder);
+    assert.equal(model.model.learningRate, WARM_START_LEARNING_RATE);
     assert.equal(model.version, rootVersion, 'the same content version: config, encoder and weights agree');
     await model.update(syntheticExamples(4, 1));
     assert.deepEqual(model.takePublications(), [], 'a registered start is not published again');
@@ -107,10 +115,17 @@ test('a fresh model states its seed and leaks nothing once disposed', async () =
     registry: new ModelRegistry(database.pool),
     log: quiet,
   });
-  assert.match(created.origin, /fresh \(seed 9/);
+  assert.match(created.origin, /fresh \(seed 9.*, learning rate 0\.001$/);
+  assert.equal(created.versioned?.model.learningRate, FRESH_LEARNING_RATE);
   assert.ok(created.versioned?.model instanceof LarrOnlineModel);
   assert.ok(created.model instanceof VersionedLarrModel);
   await created.model.update(syntheticExamples(4, 1));
   created.versioned?.dispose();
+  const explicit = await createScorerModel(modelConfig({ LARR_SCORER_LEARNING_RATE: '0.002' }), {
+    registry: new ModelRegistry(database.pool),
+    log: quiet,
+  });
+  assert.equal(explicit.versioned?.model.learningRate, 0.002, 'a set rate wins over the default');
+  explicit.versioned?.dispose();
   assert.equal(tf.memory().numTensors, before);
 });

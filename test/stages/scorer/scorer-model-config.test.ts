@@ -12,7 +12,7 @@ test('LARR_SCORER_* model settings: defaults, values, and errors naming the sett
     seed: 1,
     lambda: 0.03,
     temperature: 0.1,
-    learningRate: 0.001,
+    learningRate: undefined,
     publishEvery: 200,
     evaluationExamples: 2000,
     promotionTolerance: 0,
@@ -23,6 +23,7 @@ test('LARR_SCORER_* model settings: defaults, values, and errors naming the sett
     LARR_SCORER_LAMBDA: '0',
     LARR_SCORER_TEMPERATURE: '0.05',
     LARR_SCORER_PUBLISH_EVERY: '50',
+    LARR_SCORER_LEARNING_RATE: '0.0005',
     LARR_SCORER_PROMOTION_TOLERANCE: '0.005',
   });
   assert.equal(set.kind, 'larr');
@@ -30,10 +31,12 @@ test('LARR_SCORER_* model settings: defaults, values, and errors naming the sett
   assert.equal(set.lambda, 0);
   assert.equal(set.temperature, 0.05);
   assert.equal(set.publishEvery, 50);
+  assert.equal(set.learningRate, 0.0005);
   assert.equal(set.promotionTolerance, 0.005);
   assert.throws(() => load({ LARR_SCORER_MODEL: 'fm' }), /LARR_SCORER_MODEL/);
   assert.throws(() => load({ LARR_SCORER_TEMPERATURE: '0' }), /LARR_SCORER_TEMPERATURE.*\(0, 100\]/);
   assert.throws(() => load({ LARR_SCORER_LAMBDA: '-1' }), /LARR_SCORER_LAMBDA/);
   assert.throws(() => load({ LARR_SCORER_LEARNING_RATE: 'fast' }), /LARR_SCORER_LEARNING_RATE/);
+  assert.throws(() => load({ LARR_SCORER_LEARNING_RATE: '0' }), /LARR_SCORER_LEARNING_RATE.*\(0, 1\]/);
   assert.throws(() => load({ LARR_SCORER_PUBLISH_EVERY: '0' }), /LARR_SCORER_PUBLISH_EVERY/);
 });
