@@ -60,6 +60,7 @@ test('the program has the commands the README documents', () => {
       'baselines',
       'align',
       'eval',
+      'eval-merge',
       'train',
       'train corpus',
       'train pretrain',
