@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,23 +18,13 @@ import {
 } from '../../src/infra/kafka-broker.ts';
 import { isProcessAlive } from '../../src/infra/process-liveness.ts';
 import { ensureTestBroker } from '../helpers/broker.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { createTestKafka, deleteGroups, uniqueName, withTopics } from '../helpers/kafka.ts';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 
 /** A port the OS just handed out, so a second broker instance cannot collide with the shared one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** Runs brokerUp in a separate Node process, the way parallel test files do. */
 async function brokerUpInChild(opts: BrokerOptions): Promise<BrokerStatus> {
   const script =

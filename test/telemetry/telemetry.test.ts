@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { startTelemetry } from '../../src/telemetry/telemetry.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
+import { freePort } from '../helpers/free-port.ts';
 
 test('stage metrics are served on the Prometheus endpoint and trace context is injected as W3C traceparent', async () => {
   const port = await freePort();
