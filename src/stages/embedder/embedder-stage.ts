@@ -1,4 +1,3 @@
-import { metrics } from '@opentelemetry/api';
 import type pg from 'pg';
 import type { LarrConfig } from '../../config/config.ts';
 import type { SceneCacheStats } from '../../aggregate/chunk-aggregator.ts';
@@ -14,6 +13,7 @@ import { PgMetricsSink } from '../../metrics/pg-metrics-sink.ts';
 import type { StageMetrics } from '../../metrics/stage-metrics.ts';
 import { createSchemaRegistry } from '../../schemas/create-registry.ts';
 import { SUBJECTS } from '../../schemas/subjects.ts';
+import { createStageInstruments } from '../../telemetry/stage-instruments.ts';
 import { loadTopicCatalog, topicName } from '../../topics/catalog.ts';
 import {
   batchStageSettings,
@@ -247,31 +247,16 @@ function emptySceneStats(): SceneCacheStats {
 }
 
 function createInstruments() {
-  const meter = metrics.getMeter('larr');
-  const attributes = { stage: EMBEDDER_STAGE };
-  const counter = (name: string, description: string) => {
-    const instrument = meter.createCounter(name, { description });
-    return {
-      add: (value: number, extra: Record<string, string> = {}) =>
-        instrument.add(value, { ...attributes, ...extra }),
-    };
-  };
-  const batchMs = meter.createHistogram('larr_stage_batch_duration_ms', {
-    description: 'Time to process, produce and commit one chunk of records',
-    unit: 'ms',
-  });
+  const stage = createStageInstruments(EMBEDDER_STAGE);
   return {
-    recordsIn: counter('larr_stage_records_in', 'Records consumed'),
-    recordsOut: counter('larr_stage_records_out', 'Records produced (dead letters excluded)'),
-    deadLetters: counter('larr_stage_dead_letters', 'Records sent to the dead-letter topic'),
-    cache: counter(
+    ...stage,
+    cache: stage.counter(
       'larr_embedding_lookups',
       'Distinct embedding keys per cache level (lru, store, coalesced, model)',
     ),
-    sceneCache: counter(
+    sceneCache: stage.counter(
       'larr_scene_cache_lookups',
       'Scene vectors by scene-cache outcome (hit: no encoder pass, miss: encoded); [AGG] aggregator only',
     ),
-    batchMs: { record: (value: number) => batchMs.record(value, attributes) },
   };
 }

@@ -3,9 +3,10 @@
  * writes them; the field-embedding lookups fill the LRU / store hit columns) and the same OpenTelemetry
  * instruments, plus scorer attributes on the chunk's span (the batch runner's `scorer process` span).
  */
-import { metrics, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { ChunkReport } from '../../kafka/batch-stage-runner.ts';
 import type { StageMetrics } from '../../metrics/stage-metrics.ts';
+import { createStageInstruments } from '../../telemetry/stage-instruments.ts';
 import type { ScoreChunkResult } from './score-chunk.ts';
 
 export const SCORER_STAGE_NAME = 'scorer';
@@ -66,34 +67,15 @@ export class ScorerTelemetry {
 }
 
 function createScorerInstruments() {
-  const meter = metrics.getMeter('larr');
-  const attributes = { stage: SCORER_STAGE_NAME };
-  const counter = (name: string, description: string) => {
-    const instrument = meter.createCounter(name, { description });
-    return {
-      add: (value: number, extra: Record<string, string> = {}) =>
-        instrument.add(value, { ...attributes, ...extra }),
-    };
-  };
-  const histogram = (name: string, description: string) => {
-    const instrument = meter.createHistogram(name, { description, unit: 'ms' });
-    return { record: (value: number) => instrument.record(value, attributes) };
-  };
+  const stage = createStageInstruments(SCORER_STAGE_NAME);
   return {
-    // The same instruments as the embedder's, told apart by the `stage` attribute.
-    recordsIn: counter('larr_stage_records_in', 'Records consumed'),
-    recordsOut: counter('larr_stage_records_out', 'Records produced (dead letters excluded)'),
-    deadLetters: counter('larr_stage_dead_letters', 'Records sent to the dead-letter topic'),
-    batchMs: histogram(
-      'larr_stage_batch_duration_ms',
-      'Time to process, produce and commit one chunk of records',
-    ),
-    fieldLookups: counter(
+    ...stage,
+    fieldLookups: stage.counter(
       'larr_scorer_field_embedding_lookups',
       'Distinct field-embedding keys per source (lru, store, missing)',
     ),
-    scores: counter('larr_scorer_scores', 'Impressions scored, with field embeddings or IDs-only'),
-    produceToScoreMs: histogram(
+    scores: stage.counter('larr_scorer_scores', 'Impressions scored, with field embeddings or IDs-only'),
+    produceToScoreMs: stage.histogram(
       'larr_scorer_produce_to_score_ms',
       'Score time minus the impression record timestamp (includes the wait for its scene vector)',
     ),
