@@ -193,6 +193,22 @@ export async function startConsuming(
   }
 }
 
+/**
+ * The consumer lag a stage reports: each topic-partition's lag at its latest committed chunk, summed over
+ * the topic-partitions this instance has committed.
+ */
+export class ConsumerLag {
+  readonly #byPartition = new Map<string, number>();
+
+  /** Records `lag` for `record`'s topic-partition (none: nothing new) and returns the total. */
+  update(record: { readonly topic: string; readonly partition: number } | undefined, lag: number): number {
+    if (record !== undefined) this.#byPartition.set(`${record.topic}:${record.partition}`, lag);
+    let total = 0;
+    for (const value of this.#byPartition.values()) total += value;
+    return total;
+  }
+}
+
 /** A stage's `stop()`: the first call runs `stop`, every call returns that same run. */
 export function stopOnce(stop: () => Promise<void>): () => Promise<void> {
   let stopping: Promise<void> | undefined;

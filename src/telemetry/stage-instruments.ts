@@ -5,6 +5,7 @@
  * `startTelemetry` registered a provider (without one they are no-ops).
  */
 import { metrics } from '@opentelemetry/api';
+import type { ChunkReport } from '../kafka/batch-stage-runner.ts';
 
 export interface StageCounter {
   add(value: number, extra?: Record<string, string>): void;
@@ -19,6 +20,8 @@ export interface StageInstruments {
   readonly recordsOut: StageCounter;
   readonly deadLetters: StageCounter;
   readonly batchMs: StageHistogram;
+  /** A committed chunk on the shared instruments: records in, records out, dead letters, duration. */
+  recordChunk(report: ChunkReport): void;
   /** A counter of this stage (its `stage` attribute set, more attributes per `add`). */
   counter(name: string, description: string): StageCounter;
   /** A histogram in milliseconds of this stage. */
@@ -36,7 +39,7 @@ export function createStageInstruments(stage: string): StageInstruments {
     const instrument = meter.createHistogram(name, { description, unit: 'ms' });
     return { record: (value) => instrument.record(value, attributes) };
   };
-  return {
+  const shared = {
     recordsIn: counter('larr_stage_records_in', 'Records consumed'),
     recordsOut: counter('larr_stage_records_out', 'Records produced (dead letters excluded)'),
     deadLetters: counter('larr_stage_dead_letters', 'Records sent to the dead-letter topic'),
@@ -44,6 +47,15 @@ export function createStageInstruments(stage: string): StageInstruments {
       'larr_stage_batch_duration_ms',
       'Time to process, produce and commit one chunk of records',
     ),
+  };
+  return {
+    ...shared,
+    recordChunk: (report) => {
+      shared.recordsIn.add(report.records.length);
+      shared.recordsOut.add(report.result.messages.length);
+      shared.deadLetters.add(report.result.poison.length);
+      shared.batchMs.record(report.durationMs);
+    },
     counter,
     histogram,
   };

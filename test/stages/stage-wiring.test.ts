@@ -6,6 +6,7 @@ import type { DeadLetter } from '../../src/schemas/records.ts';
 import type { SchemaRegistry } from '../../src/schemas/registry.ts';
 import { SUBJECTS } from '../../src/schemas/subjects.ts';
 import {
+  ConsumerLag,
   createStageCodecs,
   deadLetterRouting,
   encodeOutputs,
@@ -144,4 +145,14 @@ test('stop runs once, however often it is called', async () => {
   await first;
   await stop();
   assert.equal(runs, 1);
+});
+
+test('consumer lag is the sum of each topic-partition at its latest chunk', () => {
+  const lag = new ConsumerLag();
+  assert.equal(lag.update(undefined, 9), 0, 'a chunk without records reports nothing new');
+  assert.equal(lag.update({ topic: 'a', partition: 0 }, 5), 5);
+  assert.equal(lag.update({ topic: 'a', partition: 1 }, 3), 8);
+  assert.equal(lag.update({ topic: 'b', partition: 0 }, 2), 10, 'same partition number, another topic');
+  assert.equal(lag.update({ topic: 'a', partition: 0 }, 1), 6, 'a later chunk replaces the partition lag');
+  assert.equal(lag.update(undefined, 100), 6);
 });

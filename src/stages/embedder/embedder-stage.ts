@@ -17,6 +17,7 @@ import { createStageInstruments } from '../../telemetry/stage-instruments.ts';
 import { loadTopicCatalog, topicName } from '../../topics/catalog.ts';
 import {
   batchStageSettings,
+  ConsumerLag,
   createStageCodecs,
   createStageMetrics,
   deadLetterRouting,
@@ -122,7 +123,7 @@ export async function startEmbedderStage(
   });
   const dlq = deadLetterRouting(EMBEDDER_STAGE, { topic: topics.deadLetters, codec: deadLetters, sink });
   const instruments = createInstruments();
-  const lagByPartition = new Map<string, number>();
+  const consumerLag = new ConsumerLag();
   // Cache lookups since the last committed chunk; drained into the metrics when a chunk commits, so the
   // counts stay exact whichever chunk (or retry of one) made them.
   let pendingCacheStats = emptyCacheStats();
@@ -193,23 +194,14 @@ export async function startEmbedderStage(
     for (const [name, value] of Object.entries(counts)) totals[name as keyof StageTotals] += value;
     stageMetrics.recordBatch(report.durationMs);
     for (const record of report.records) stageMetrics.recordEndToEnd(report.committedAt - record.timestamp);
-    const first = report.records[0];
-    if (first) {
-      lagByPartition.set(`${first.topic}:${first.partition}`, report.partitionLag);
-      let lag = 0;
-      for (const value of lagByPartition.values()) lag += value;
-      stageMetrics.setConsumerLag(lag);
-    }
-    instruments.recordsIn.add(report.records.length);
-    instruments.recordsOut.add(recordsOut);
-    instruments.deadLetters.add(dead);
+    stageMetrics.setConsumerLag(consumerLag.update(report.records[0], report.partitionLag));
+    instruments.recordChunk(report);
     instruments.cache.add(cacheStats.lruHits, { level: 'lru' });
     instruments.cache.add(cacheStats.storeHits, { level: 'store' });
     instruments.cache.add(cacheStats.coalesced, { level: 'coalesced' });
     instruments.cache.add(cacheStats.embedderTexts, { level: 'model' });
     instruments.sceneCache.add(sceneStats.sceneCacheHits, { outcome: 'hit' });
     instruments.sceneCache.add(sceneStats.sceneCacheMisses, { outcome: 'miss' });
-    instruments.batchMs.record(report.durationMs);
   }
 
   await startConsuming(runner, flusher, async () => {

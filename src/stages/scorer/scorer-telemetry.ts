@@ -7,13 +7,14 @@ import { trace } from '@opentelemetry/api';
 import type { ChunkReport } from '../../kafka/batch-stage-runner.ts';
 import type { StageMetrics } from '../../metrics/stage-metrics.ts';
 import { createStageInstruments } from '../../telemetry/stage-instruments.ts';
+import { ConsumerLag } from '../stage-wiring.ts';
 import type { ScoreChunkResult } from './score-chunk.ts';
 
 export const SCORER_STAGE_NAME = 'scorer';
 
 export class ScorerTelemetry {
   readonly #metrics: StageMetrics;
-  readonly #lagByPartition = new Map<string, number>();
+  readonly #consumerLag = new ConsumerLag();
   readonly #instruments = createScorerInstruments();
 
   constructor(stageMetrics: StageMetrics) {
@@ -45,23 +46,15 @@ export class ScorerTelemetry {
     this.#metrics.recordBatch(report.durationMs);
     for (const latency of result.latenciesMs) this.#metrics.recordEndToEnd(latency);
     // The chunk's partition number is owned for both topics (co-partitioning); lag is per topic-partition.
-    for (const record of report.records.slice(-1)) {
-      this.#lagByPartition.set(`${record.topic}:${record.partition}`, report.partitionLag);
-    }
-    let lag = 0;
-    for (const value of this.#lagByPartition.values()) lag += value;
-    this.#metrics.setConsumerLag(lag);
+    this.#metrics.setConsumerLag(this.#consumerLag.update(report.records.at(-1), report.partitionLag));
 
     const instruments = this.#instruments;
-    instruments.recordsIn.add(report.records.length);
-    instruments.recordsOut.add(recordsOut);
-    instruments.deadLetters.add(deadLetters);
+    instruments.recordChunk(report);
     instruments.fieldLookups.add(result.fieldLookup.lruHits, { level: 'lru' });
     instruments.fieldLookups.add(result.fieldLookup.storeHits, { level: 'store' });
     instruments.fieldLookups.add(result.fieldLookup.missing, { level: 'missing' });
     instruments.scores.add(result.withFields, { scene: 'fields' });
     instruments.scores.add(result.withoutFields, { scene: 'ids-only' });
-    instruments.batchMs.record(report.durationMs);
     for (const latency of result.latenciesMs) instruments.produceToScoreMs.record(Math.max(0, latency));
   }
 }
