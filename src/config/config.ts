@@ -413,9 +413,9 @@ export interface ScorerModelConfig {
 }
 
 function readScorerModel(settings: Settings): ScorerModelConfig {
-  const number = (name: string, fallback: number, min: number, max: number, exclusiveMin = false) => {
+  const optionalNumber = (name: string, min: number, max: number, exclusiveMin = false) => {
     const text = readOptionalString(settings, name);
-    if (text === undefined) return fallback;
+    if (text === undefined) return undefined;
     const value = Number(text);
     if (!Number.isFinite(value) || value > max || (exclusiveMin ? value <= min : value < min)) {
       throw new ConfigError(
@@ -425,6 +425,8 @@ function readScorerModel(settings: Settings): ScorerModelConfig {
     }
     return value;
   };
+  const number = (name: string, fallback: number, min: number, max: number, exclusiveMin = false) =>
+    optionalNumber(name, min, max, exclusiveMin) ?? fallback;
   return {
     kind: readChoice(
       settings,
@@ -436,10 +438,7 @@ function readScorerModel(settings: Settings): ScorerModelConfig {
     seed: readInt(settings, 'LARR_SCORER_SEED', 1, { min: 0, max: 2 ** 31 - 1 }),
     lambda: number('LARR_SCORER_LAMBDA', DEFAULT_ALIGNMENT_LAMBDA, 0, 100),
     temperature: number('LARR_SCORER_TEMPERATURE', 0.1, 0, 100, true),
-    learningRate:
-      readOptionalString(settings, 'LARR_SCORER_LEARNING_RATE') === undefined
-        ? undefined
-        : number('LARR_SCORER_LEARNING_RATE', Number.NaN, 0, 1, true),
+    learningRate: optionalNumber('LARR_SCORER_LEARNING_RATE', 0, 1, true),
     publishEvery: readInt(settings, 'LARR_SCORER_PUBLISH_EVERY', 200, { min: 1, max: 100_000_000 }),
     evaluationExamples: readInt(settings, 'LARR_SCORER_EVAL_EXAMPLES', 2000, { min: 1, max: 10_000_000 }),
     promotionTolerance: number('LARR_SCORER_PROMOTION_TOLERANCE', 0, 0, 1),
