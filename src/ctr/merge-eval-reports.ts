@@ -55,48 +55,51 @@ export function parseEvalReport(file: string, text: string): SavedReport {
       if (!isRecord(run) || typeof run.seed !== 'number') throw invalid(file, `runs[${i}] has no seed`);
       return { seed: run.seed, report: checkReport(file, run.report, `runs[${i}].report`) };
     });
+    if (runs.length === 0) throw invalid(file, 'runs is empty');
     return { file, runs };
   }
   return { file, runs: [{ seed: null, report: checkReport(file, value, 'the report') }] };
 }
 
-function sameCeiling(a: EvalReport, b: EvalReport): boolean {
-  return a.ceiling.every((quality) => {
-    const other = b.ceiling.find((q) => q.split === quality.split);
-    return other === undefined || Object.is(other.auc, quality.auc);
-  });
+function sameCeiling(a: EvalReport['ceiling'], b: EvalReport['ceiling']): boolean {
+  const covered = (x: EvalReport['ceiling'], y: EvalReport['ceiling']) =>
+    x.every((quality) => {
+      const other = y.find((q) => q.split === quality.split);
+      return other === undefined || Object.is(other.auc, quality.auc);
+    });
+  return covered(a, b) && covered(b, a);
 }
+
+/** Merged reports: one per seed of `--seeds` runs, or the one report of single-seed runs. */
+export type MergedEvalReports =
+  | { readonly seeded: true; readonly runs: SeededReport[] }
+  | { readonly seeded: false; readonly report: EvalReport };
 
 /**
  * Merges saved reports per seed, variants in file order. Single-seed reports (no `--seeds`) merge with each
  * other only; mixing them with seeded reports is refused, since their seed is not recorded.
  */
-export function mergeEvalReports(saved: readonly SavedReport[]): SeededReport[] {
-  const seeded = saved.filter((s) => s.runs.some((run) => run.seed !== null));
-  if (seeded.length > 0 && seeded.length < saved.length) {
-    const unseeded = saved.find((s) => !seeded.includes(s))!;
+export function mergeEvalReports(saved: readonly SavedReport[]): MergedEvalReports {
+  const unseeded = saved.filter((s) => s.runs.some((run) => run.seed === null));
+  if (unseeded.length > 0 && unseeded.length < saved.length) {
     throw new LarrError(
       'EVAL_REPORT_INVALID',
-      `${unseeded.file}: a single-seed report (run without --seeds) cannot be merged with --seeds reports; its seed is not recorded`,
+      `${unseeded[0]!.file}: a single-seed report (run without --seeds) cannot be merged with --seeds reports; its seed is not recorded`,
     );
   }
-  const bySeed = new Map<
-    number,
-    { ceiling: EvalReport['ceiling']; variants: VariantResult[]; from: EvalReport }
-  >();
+  const bySeed = new Map<number | null, { ceiling: EvalReport['ceiling']; variants: VariantResult[] }>();
   const owner = new Map<string, string>();
   for (const { file, runs } of saved) {
     for (const { seed, report } of runs) {
-      const key = seed ?? -1;
-      const merged = bySeed.get(key) ?? { ceiling: report.ceiling, variants: [], from: report };
-      if (!sameCeiling(merged.from, report) || !sameCeiling(report, merged.from)) {
+      const merged = bySeed.get(seed) ?? { ceiling: report.ceiling, variants: [] };
+      if (!sameCeiling(merged.ceiling, report.ceiling)) {
         throw new LarrError(
           'EVAL_REPORT_INVALID',
           `${file}: its ceiling AUC differs from the other reports', so it was run on another dataset`,
         );
       }
       for (const variant of report.variants) {
-        const id = `${key}\u0000${variant.spec.name}`;
+        const id = `${String(seed)}\u0000${variant.spec.name}`;
         const earlier = owner.get(id);
         if (earlier !== undefined) {
           throw new LarrError(
@@ -107,16 +110,19 @@ export function mergeEvalReports(saved: readonly SavedReport[]): SeededReport[] 
         owner.set(id, file);
         merged.variants.push(variant);
       }
-      bySeed.set(key, merged);
+      bySeed.set(seed, merged);
     }
   }
-  return [...bySeed.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([seed, { ceiling, variants }]) => ({ seed, report: { ceiling, variants } }));
+  const single = bySeed.get(null);
+  if (single !== undefined) return { seeded: false, report: single };
+  const runs = [...bySeed.entries()]
+    .flatMap(([seed, report]) => (seed === null ? [] : [{ seed, report }]))
+    .sort((a, b) => a.seed - b.seed);
+  return { seeded: true, runs };
 }
 
 /** Reads and merges saved report files (see `mergeEvalReports`). */
-export async function readAndMergeEvalReports(files: readonly string[]): Promise<SeededReport[]> {
+export async function readAndMergeEvalReports(files: readonly string[]): Promise<MergedEvalReports> {
   const saved: SavedReport[] = [];
   for (const file of files) {
     let text: string;

@@ -38,14 +38,15 @@ test('rows of two processes merge per seed, so Δ against IDs only spans files',
     ]),
   );
   const merged = mergeEvalReports([a, b]);
+  assert.ok(merged.seeded);
   assert.deepEqual(
-    merged.map(({ seed, report: r }) => [seed, r.variants.map((v) => v.spec.name)]),
+    merged.runs.map(({ seed, report: r }) => [seed, r.variants.map((v) => v.spec.name)]),
     [
       [1, ['IDs only', 'LARR']],
       [2, ['IDs only', 'LARR']],
     ],
   );
-  const larr = summariseSeeds(merged).find((row) => row.name === 'LARR')!;
+  const larr = summariseSeeds(merged.runs).find((row) => row.name === 'LARR')!;
   // Δ per seed 0.03 and 0.04: the baseline of the same seed, read from the other file.
   assert.ok(Math.abs(larr.splits[0]!.delta!.mean - 0.035) < 1e-12);
 });
@@ -54,10 +55,11 @@ test('a NaN AUC written as null reads back as NaN, not as 0', () => {
   const text = JSON.stringify(report(variant('IDs only', null, Number.NaN)), (_k, v: unknown) =>
     typeof v === 'number' && !Number.isFinite(v) ? null : v,
   );
-  const [run] = mergeEvalReports([parseEvalReport('a.json', text)]);
-  const only = run!.report.variants[0]!;
+  const merged = mergeEvalReports([parseEvalReport('a.json', text)]);
+  assert.equal(merged.seeded, false, 'a report without --seeds has no recorded seed');
+  assert.ok(!merged.seeded);
+  const only = merged.report.variants[0]!;
   assert.ok(only.available && Number.isNaN(only.splits[0]!.auc));
-  assert.equal(run!.seed, -1, 'a report without --seeds has no recorded seed');
 });
 
 test('reports that cannot belong together are refused, naming the file and the reason', () => {
@@ -81,6 +83,7 @@ test('files that are not eval reports are named with what is wrong', () => {
   assert.throws(() => parseEvalReport('x.json', 'null'), /x\.json: .*the report is null/);
   assert.throws(() => parseEvalReport('x.json', '{"variants":[],"ceiling":1}'), /ceiling is not a list/);
   assert.throws(() => parseEvalReport('x.json', '{"runs":[{"report":{}}]}'), /runs\[0\] has no seed/);
+  assert.throws(() => parseEvalReport('x.json', '{"runs":[]}'), /x\.json: .*runs is empty/);
   assert.throws(
     () => parseEvalReport('x.json', '{"variants":[{"spec":{}}],"ceiling":[]}'),
     /variants\[0\] has no spec\.name/,

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { evaluateVariants, formatEvalReport, standardVariants } from '../../ctr/ablation.ts';
+import { type EvalReport, evaluateVariants, formatEvalReport, standardVariants } from '../../ctr/ablation.ts';
 import { chooseEmbedder, type EmbedderKind } from '../../ctr/embedder-choice.ts';
 import { alignCheckpoint } from '../../ctr/align-checkpoint.ts';
 import {
@@ -73,28 +73,26 @@ function addCommonOptions(command: Command): Command {
     );
 }
 
-/** The table (or JSON) of one run, or every seed's table and the seed summary. */
-function printReports(
-  ctx: CliContext,
-  reports: readonly SeededReport[],
-  seeded: boolean,
-  json: boolean,
-): void {
-  const finite = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
-  if (!seeded) {
-    const report = reports[0]!.report;
-    if (json) ctx.out(JSON.stringify(report, finite, 2));
-    else for (const line of formatEvalReport(report)) ctx.out(line);
-  } else if (json) {
-    ctx.out(JSON.stringify({ runs: reports, summary: summariseSeeds(reports) }, finite, 2));
-  } else {
-    for (const { seed, report } of reports) {
-      ctx.out(`seed ${seed}`);
-      for (const line of formatEvalReport(report)) ctx.out(line);
-      ctx.out('');
-    }
-    for (const line of formatSeedSummary(reports)) ctx.out(line);
+const finiteJson = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+/** The table (or JSON) of one run. */
+function printReport(ctx: CliContext, report: EvalReport, json: boolean): void {
+  if (json) ctx.out(JSON.stringify(report, finiteJson, 2));
+  else for (const line of formatEvalReport(report)) ctx.out(line);
+}
+
+/** Every seed's table and the seed summary (or all of it as JSON). */
+function printSeededReports(ctx: CliContext, runs: readonly SeededReport[], json: boolean): void {
+  if (json) {
+    ctx.out(JSON.stringify({ runs, summary: summariseSeeds(runs) }, finiteJson, 2));
+    return;
   }
+  for (const { seed, report } of runs) {
+    ctx.out(`seed ${seed}`);
+    for (const line of formatEvalReport(report)) ctx.out(line);
+    ctx.out('');
+  }
+  for (const line of formatSeedSummary(runs)) ctx.out(line);
 }
 
 /** `align` under `parent`: `larr align`, and `larr train align` next to the other training jobs. */
@@ -229,7 +227,8 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
           });
           reports.push({ seed, report });
         }
-        printReports(ctx, reports, options.seeds !== undefined, options.json);
+        if (options.seeds !== undefined) printSeededReports(ctx, reports, options.json);
+        else printReport(ctx, reports[0]!.report, options.json);
         await embedders.lm?.close?.();
       },
     );
@@ -246,8 +245,8 @@ export function registerEvalMergeCommand(program: Command, ctx: CliContext): voi
     .argument('<files...>', 'JSON reports written by larr eval --json (all with --seeds, or all without)')
     .option('--json', 'print the merged report as JSON', false)
     .action(async (files: string[], options: { json: boolean }) => {
-      const reports = await readAndMergeEvalReports(files);
-      const seeded = reports.some((run) => run.seed >= 0);
-      printReports(ctx, reports, seeded, options.json);
+      const merged = await readAndMergeEvalReports(files);
+      if (merged.seeded) printSeededReports(ctx, merged.runs, options.json);
+      else printReport(ctx, merged.report, options.json);
     });
 }
