@@ -178,12 +178,22 @@ export class HttpEmbedder implements Embedder {
     const where = `model ${JSON.stringify(this.#model)} at ${this.#safeEndpoint}`;
     let response: Response;
     let body: string;
+    // A timer of our own rather than AbortSignal.any([AbortSignal.timeout(…), closed]): on Node 20.20 that
+    // combined signal did not fire when earlier requests had run in the process, and a request to a silent
+    // server hung forever (test/embedding/http-embedder.test.ts, the timeout case, every run).
+    const attempt = new AbortController();
+    const timer = setTimeout(
+      () => attempt.abort(new DOMException('request timed out', 'TimeoutError')),
+      this.#timeoutMs,
+    );
+    const onClose = () => attempt.abort(this.#closed.signal.reason);
+    this.#closed.signal.addEventListener('abort', onClose, { once: true });
     try {
       response = await this.#fetch(this.#endpoint, {
         method: 'POST',
         headers,
         body: JSON.stringify({ model: this.#model, input: texts, encoding_format: 'float' }),
-        signal: AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#closed.signal]),
+        signal: attempt.signal,
       });
       body = await response.text();
     } catch (err) {
@@ -198,6 +208,9 @@ export class HttpEmbedder implements Embedder {
       throw new TransientError('EMBEDDER_UNAVAILABLE', `embedding request for ${where} failed`, {
         cause: err,
       });
+    } finally {
+      clearTimeout(timer);
+      this.#closed.signal.removeEventListener('abort', onClose);
     }
     if (!response.ok) {
       const detail = this.#redact(body.slice(0, ERROR_BODY_CHARS)).trim();
