@@ -4,13 +4,13 @@
  * against the hashing baseline embedder in the same run. BENCH_LM_MODEL: a stage-2 model folder (default:
  * the demo's, trained once and cached).
  */
-import { HashingEmbedder } from '../src/embedding/hashing-embedder.ts';
-import { DEFAULT_DEMO_RECIPE, prepareDemoModels } from '../src/demo/demo-models.ts';
-import { featurize } from '../src/featurize/featurize.ts';
-import { LmEmbedder } from '../src/lm/lm-embedder.ts';
-import { initTensorflow } from '../src/lm/runtime.ts';
-import { createWorld } from '../src/simulator/world.ts';
-import { simulateScenes } from '../src/simulator/scene-stream.ts';
+import { HashingEmbedder } from '../src/model/embedders/hashing-embedder.ts';
+import { DEFAULT_DEMO_RECIPE, prepareDemoModels } from '../src/app/demo/demo-models.ts';
+import { featurize } from '../src/core/featurize/featurize.ts';
+import { LmEmbedder } from '../src/model/text-encoder/lm-embedder.ts';
+import { initTensorflow } from '../src/model/runtime/tensorflow-runtime.ts';
+import { createWorld } from '../src/tools/simulator/world.ts';
+import { simulateScenes } from '../src/tools/simulator/scene-stream.ts';
 
 const modelDir =
   process.env['BENCH_LM_MODEL'] ??

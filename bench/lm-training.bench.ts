@@ -18,14 +18,14 @@
  * counts, default 2), BENCH_LM_BUILTIN=0 skips the built-in-gradient variant (slow: ~2.5 s per step).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createModelConfig } from '../src/lm/model/config.ts';
-import { LanguageModel } from '../src/lm/model/transformer.ts';
-import { SeededRandom } from '../src/lm/random.ts';
-import { initTensorflow } from '../src/lm/runtime.ts';
-import { dataParallelTrainStep } from '../src/lm/train/data-parallel/data-parallel-step.ts';
-import { DataParallelPool } from '../src/lm/train/data-parallel/pool.ts';
-import { AdamW } from '../src/lm/train/optimizer.ts';
-import { trainStep } from '../src/lm/train/train-step.ts';
+import { createModelConfig } from '../src/model/text-encoder/lm-config.ts';
+import { LanguageModel } from '../src/model/text-encoder/transformer.ts';
+import { SeededRandom } from '../src/core/random/seeded-random.ts';
+import { initTensorflow } from '../src/model/runtime/tensorflow-runtime.ts';
+import { dataParallelTrainStep } from '../src/model/text-encoder/pretrain/data-parallel/data-parallel-step.ts';
+import { DataParallelPool } from '../src/model/text-encoder/pretrain/data-parallel/pool.ts';
+import { AdamW } from '../src/model/training/optimizer.ts';
+import { trainStep } from '../src/model/text-encoder/pretrain/train-step.ts';
 
 const steps = Number(process.env['BENCH_LM_STEPS'] ?? 5);
 const vocabSize = Number(process.env['BENCH_LM_VOCAB'] ?? 4000);

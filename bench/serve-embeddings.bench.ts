@@ -3,9 +3,9 @@
  * texts/s at batch 1 and 64 against the in-process embedder measured in the same run, and round-trip
  * latency. BENCH_MAX_WAIT_MS sets the server micro-batching wait (default 2).
  */
-import { HashingEmbedder } from '../src/embedding/hashing-embedder.ts';
-import { HttpEmbedder } from '../src/embedding/http-embedder.ts';
-import { startEmbeddingsServer } from '../src/serving/embeddings-server.ts';
+import { HashingEmbedder } from '../src/model/embedders/hashing-embedder.ts';
+import { HttpEmbedder } from '../src/adapters/http/http-embedder.ts';
+import { startEmbeddingsServer } from '../src/adapters/http/embeddings-server.ts';
 
 const hashing = new HashingEmbedder(256);
 const texts = Array.from(

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { findError, LarrError } from '../../src/errors.ts';
-import { createKafka } from '../../src/kafka/client.ts';
-import { brokerUp, DEFAULT_BROKER_PORT } from '../../src/infra/kafka-broker.ts';
+import { findError, LarrError } from '../../src/core/errors.ts';
+import { createKafka } from '../../src/adapters/kafka/client.ts';
+import { brokerUp, DEFAULT_BROKER_PORT } from '../../src/tools/local-broker/kafka-broker.ts';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 const localBootstrap = `127.0.0.1:${DEFAULT_BROKER_PORT}`;

@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { DatabaseConfig } from '../../src/config/config.ts';
-import { Secret } from '../../src/config/secret.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { createPool } from '../../src/db/pool.ts';
+import type { DatabaseConfig } from '../../src/app/config/config.ts';
+import { Secret } from '../../src/core/secret.ts';
+import { migrate } from '../../src/adapters/postgres/migrate.ts';
+import { createPool } from '../../src/adapters/postgres/pool.ts';
 
 export const TEST_DATABASE_URL =
   process.env['LARR_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';

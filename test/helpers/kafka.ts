@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '../../src/kafka/client.ts';
+import { createKafka } from '../../src/adapters/kafka/client.ts';
 import { ensureTestBroker } from './broker.ts';
 
 export interface TestTopic {

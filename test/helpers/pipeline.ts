@@ -5,9 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
-import { loadConfig, type LarrConfig } from '../../src/config/config.ts';
-import { applyTopics } from '../../src/topics/apply.ts';
-import { loadTopicCatalog } from '../../src/topics/catalog.ts';
+import { loadConfig, type LarrConfig } from '../../src/app/config/config.ts';
+import { applyTopics } from '../../src/adapters/kafka/topics/apply.ts';
+import { loadTopicCatalog } from '../../src/adapters/kafka/topics/catalog.ts';
 import { ensureTestBroker } from './broker.ts';
 import { createTestSchema, TEST_DATABASE_URL } from './database.ts';
 import { createTestKafka, deleteGroups, deleteTopics, uniqueName } from './kafka.ts';

@@ -1,0 +1,451 @@
+import { DEFAULT_ALIGNMENT_LAMBDA } from '../../model/ctr/ctr-config.ts';
+import { ConfigError } from '../../core/errors.ts';
+import {
+  readBoolean,
+  readChoice,
+  readFileSetting,
+  readInt,
+  readOptionalString,
+  readString,
+  readUrl,
+  type Settings,
+} from './parse.ts';
+import { Secret } from '../../core/secret.ts';
+
+/**
+ * All settings of a larr process, read once from the environment at start-up. Every setting is listed in
+ * `docs/configuration.md`; a bad value throws a ConfigError naming it.
+ */
+export interface LarrConfig {
+  readonly kafka: KafkaConfig;
+  readonly database: DatabaseConfig;
+  readonly schemaRegistry: SchemaRegistryConfig;
+  readonly telemetry: TelemetryConfig;
+  readonly embedder: EmbedderStageConfig;
+  /** Which text embedding model the pipeline uses (`LARR_EMBEDDER`); see `createEmbedder`. */
+  readonly embeddingModel: EmbeddingModelConfig;
+  readonly scorer: ScorerStageConfig;
+  /** How the embedder turns field embeddings into a scene vector (`LARR_AGGREGATOR`, `LARR_ENCODER_*`). */
+  readonly aggregator: AggregatorConfig;
+  /** Folder holding `topics/`, `schemas/` and `infra/` (the repository root by default). */
+  readonly projectDir: string;
+  /** Prefix put before every catalog topic name (e.g. `staging.`). @default '' */
+  readonly topicPrefix: string;
+  /**
+   * `LARR_TOPIC_REPLICATION_FACTOR`: replaces the replication factor of every catalog topic.
+   * @default 1 when LARR_KAFKA_BROKERS is unset (the single local broker), otherwise each file's own value
+   */
+  readonly topicReplicationFactor: number | undefined;
+}
+
+export interface KafkaConfig {
+  /** `LARR_KAFKA_BROKERS`, comma separated host:port. @default 127.0.0.1:19092 (the local broker) */
+  readonly brokers: readonly string[];
+  /** `LARR_KAFKA_CLIENT_ID`. @default larr */
+  readonly clientId: string;
+  readonly tls: KafkaTlsConfig | undefined;
+  readonly sasl: KafkaSaslConfig | undefined;
+}
+
+export interface KafkaTlsConfig {
+  readonly ca: string | undefined;
+  readonly cert: string | undefined;
+  readonly key: Secret | undefined;
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface KafkaSaslConfig {
+  readonly mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
+  readonly username: string;
+  readonly password: Secret;
+}
+
+export interface DatabaseConfig {
+  /** `DATABASE_URL`. @default postgres://postgres@127.0.0.1:5432/postgres */
+  readonly url: Secret;
+  /** `LARR_DB_SCHEMA`: Postgres schema holding larr's tables. @default larr */
+  readonly schema: string;
+  /** `LARR_DB_TLS`: disable | require | verify-full. @default disable */
+  readonly tls: 'disable' | 'require' | 'verify-full';
+  /** `LARR_DB_TLS_CA_FILE`: CA bundle for verify-full. */
+  readonly tlsCa: string | undefined;
+  /** `LARR_DB_POOL_SIZE`. @default 4 */
+  readonly poolSize: number;
+  /**
+   * True when `DATABASE_URL` is set (not the default): training jobs register their checkpoints in the
+   * model registry only then. (helper-1 edit: `larr train` registration)
+   */
+  readonly configured?: boolean;
+}
+
+export type SchemaRegistryConfig =
+  | { readonly kind: 'file' }
+  | { readonly kind: 'rest'; readonly url: Secret; readonly timeoutMs: number };
+
+export interface TelemetryConfig {
+  /** `LARR_PROMETHEUS_PORT`: port of the Prometheus scrape endpoint, 0 to turn it off. @default 0 */
+  readonly prometheusPort: number;
+  /** `LARR_TRACES`: off | console. Traces go through the OpenTelemetry API either way. @default off */
+  readonly traces: 'off' | 'console';
+  /** `LARR_SERVICE_NAME`. @default larr */
+  readonly serviceName: string;
+}
+
+export interface EmbedderStageConfig {
+  /** `LARR_EMBEDDER_GROUP`. @default embedder */
+  readonly groupId: string;
+  /** `LARR_LRU_ENTRIES`: entries of the in-process embedding cache. @default 100000 */
+  readonly lruEntries: number;
+  /** `LARR_MAX_FIELD_CHARS`: a scene field longer than this is poison. @default 512 */
+  readonly maxFieldChars: number;
+  /** `LARR_EMBEDDING_DIM`: dimension of the hashing baseline embedder. @default 256 */
+  readonly embeddingDim: number;
+  /** `LARR_MAX_RETRIES`: attempts for transient broker / database errors before the consumer stops. @default 8 */
+  readonly maxRetries: number;
+  /** `LARR_METRICS_FLUSH_MS`: how often stage metrics are written to Postgres. @default 5000 */
+  readonly metricsFlushMs: number;
+  /**
+   * `LARR_EMBEDDER_CONCURRENCY`: partitions processed at the same time by one instance, so one partition's
+   * produce and commit round trips overlap another's computation. @default 3
+   */
+  readonly partitionsConcurrency: number;
+  /** `LARR_CHUNK_RECORDS`: most records handed to the stage logic (and committed) at once. @default 500 */
+  readonly chunkRecords: number;
+  /**
+   * `LARR_SESSION_TIMEOUT_MS`: how long the group waits for a silent member (a crashed instance) before
+   * giving its partitions to the others. Lower means faster failover, higher tolerates longer pauses.
+   * @default 30000
+   */
+  readonly sessionTimeoutMs: number;
+}
+
+/** The scorer stage (docs/scorer.md). Retries, chunk size and session timeout are the embedder's settings. */
+export interface ScorerStageConfig {
+  /** `LARR_SCORER_GROUP`. @default scorer */
+  readonly groupId: string;
+  /**
+   * `LARR_SCORER_JOIN_WINDOW_MS`: processing time an impression waits for its scene vector (and a vector
+   * for its impressions) before the IDs-only fallback scores it. @default 300000
+   */
+  readonly joinWindowMs: number;
+  /** `LARR_SCORER_MAX_PENDING`: most vectors plus waiting impressions held by one instance. @default 200000 */
+  readonly maxPending: number;
+  /** `LARR_SCORER_METRICS_WINDOW_MS`: length of a prequential metrics window. @default 60000 */
+  readonly metricsWindowMs: number;
+  /** The CTR model and its online versioning (`LARR_SCORER_MODEL`, …; see ScorerModelConfig). */
+  readonly model: ScorerModelConfig;
+}
+
+// --- aggregator settings (LARR_AGGREGATOR, LARR_ENCODER_*): docs/model-updates.md -------------------
+/** The embedder's scene aggregation. */
+export interface AggregatorConfig {
+  /** `LARR_AGGREGATOR`: mean (the baseline: normalised mean of the field embeddings) or agg (the `[AGG]` encoder). @default mean */
+  readonly kind: 'mean' | 'agg';
+  /** `LARR_ENCODER_VERSION`: registry version of the encoder to start with (agg). */
+  readonly encoderVersion: string | undefined;
+  /** `LARR_ENCODER_PATH`: encoder folder (or `larr align` output) used when no version is given or announced. */
+  readonly encoderPath: string | undefined;
+  /** `LARR_ENCODER_CACHE_ENTRIES`: scene vectors kept in the scene cache (agg). @default 100000 */
+  readonly sceneCacheEntries: number;
+  /** `LARR_ENCODER_HOT_RELOAD`: switch to encoder versions announced on model-updates while running. @default true */
+  readonly hotReload: boolean;
+  /** `LARR_ENCODER_WAIT_MS`: how long start-up waits to read the model-updates backlog. @default 30000 */
+  readonly waitMs: number;
+}
+
+function readAggregator(settings: Settings): AggregatorConfig {
+  return {
+    kind: readChoice(settings, 'LARR_AGGREGATOR', ['mean', 'agg'] as const, 'mean'),
+    encoderVersion: readOptionalString(settings, 'LARR_ENCODER_VERSION'),
+    encoderPath: readOptionalString(settings, 'LARR_ENCODER_PATH'),
+    sceneCacheEntries: readInt(settings, 'LARR_ENCODER_CACHE_ENTRIES', 100_000, { min: 1, max: 100_000_000 }),
+    hotReload: readBoolean(settings, 'LARR_ENCODER_HOT_RELOAD', true),
+    waitMs: readInt(settings, 'LARR_ENCODER_WAIT_MS', 30_000, { min: 0, max: 3_600_000 }),
+  };
+}
+// --- end of aggregator settings --------------------------------------------------------------------------
+
+/** `LARR_EMBEDDER`: hashing (the baseline, `LARR_EMBEDDING_DIM`), http or checkpoint. @default hashing */
+export type EmbeddingModelConfig =
+  | { readonly kind: 'hashing'; readonly dimension: number }
+  | HttpEmbeddingModelConfig
+  | CheckpointEmbeddingModelConfig;
+
+export interface HttpEmbeddingModelConfig {
+  readonly kind: 'http';
+  /** `LARR_EMBEDDER_URL`: base URL of an OpenAI-compatible server (or its `/v1/embeddings`). Required. */
+  readonly url: string;
+  /** `LARR_EMBEDDER_MODEL`: the `model` field of each request. Required. */
+  readonly model: string;
+  /** `LARR_EMBEDDER_API_KEY`: sent as a Bearer token. */
+  readonly apiKey: Secret | undefined;
+  /** `LARR_EMBEDDER_BATCH`: most texts per request. @default 64 */
+  readonly batchSize: number;
+  /** `LARR_EMBEDDER_TIMEOUT_MS`: per request attempt. @default 30000 */
+  readonly timeoutMs: number;
+  /** `LARR_EMBEDDER_MAX_IN_FLIGHT`: requests outstanding at once per process. @default 4 */
+  readonly maxInFlight: number;
+  /** `LARR_EMBEDDER_DIMENSION`: expected vector length; asked from the server at start when unset. */
+  readonly dimension: number | undefined;
+  /** `LARR_EMBEDDER_VERSION`: the model version in content keys and lineage. @default http:<model>@<dimension> */
+  readonly modelVersion: string | undefined;
+}
+
+export interface CheckpointEmbeddingModelConfig {
+  readonly kind: 'checkpoint';
+  /** `LARR_EMBEDDER_CHECKPOINT`: folder of a frozen stage-2 checkpoint, or its registered version id. Required. */
+  readonly dir: string;
+  /** `LARR_EMBEDDER_BATCH`: most texts per forward pass. @default 64 */
+  readonly batchSize: number;
+}
+
+const DB_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function loadConfig(settings: Settings = process.env, projectDir = defaultProjectDir()): LarrConfig {
+  const brokers = readString(settings, 'LARR_KAFKA_BROKERS', '127.0.0.1:19092')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker.length > 0);
+  for (const broker of brokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(broker)) {
+      throw new ConfigError(
+        'LARR_KAFKA_BROKERS',
+        `expected host:port entries, got ${JSON.stringify(broker)}`,
+      );
+    }
+  }
+
+  const schema = readString(settings, 'LARR_DB_SCHEMA', 'larr');
+  if (!DB_SCHEMA_NAME.test(schema)) {
+    throw new ConfigError(
+      'LARR_DB_SCHEMA',
+      `expected a lower-case SQL identifier, got ${JSON.stringify(schema)}`,
+    );
+  }
+
+  const registryUrl = readUrl(settings, 'SCHEMA_REGISTRY_URL', ['http:', 'https:']);
+  const embeddingDim = readInt(settings, 'LARR_EMBEDDING_DIM', 256, { min: 8, max: 8192 });
+
+  return {
+    projectDir,
+    topicPrefix: readTopicPrefix(settings),
+    topicReplicationFactor:
+      readOptionalString(settings, 'LARR_TOPIC_REPLICATION_FACTOR') === undefined
+        ? readOptionalString(settings, 'LARR_KAFKA_BROKERS') === undefined
+          ? 1
+          : undefined
+        : readInt(settings, 'LARR_TOPIC_REPLICATION_FACTOR', 1, { min: 1, max: 32 }),
+    kafka: {
+      brokers,
+      clientId: readString(settings, 'LARR_KAFKA_CLIENT_ID', 'larr'),
+      tls: readKafkaTls(settings),
+      sasl: readKafkaSasl(settings),
+    },
+    database: {
+      url: new Secret(
+        readUrl(settings, 'DATABASE_URL', ['postgres:', 'postgresql:']) ??
+          'postgres://postgres@127.0.0.1:5432/postgres',
+      ),
+      schema,
+      tls: readChoice(settings, 'LARR_DB_TLS', ['disable', 'require', 'verify-full'] as const, 'disable'),
+      tlsCa: readFileSetting(settings, 'LARR_DB_TLS_CA_FILE'),
+      poolSize: readInt(settings, 'LARR_DB_POOL_SIZE', 4, { min: 1, max: 100 }),
+      configured: readOptionalString(settings, 'DATABASE_URL') !== undefined,
+    },
+    schemaRegistry:
+      registryUrl === undefined
+        ? { kind: 'file' }
+        : {
+            kind: 'rest',
+            url: new Secret(registryUrl),
+            timeoutMs: readInt(settings, 'SCHEMA_REGISTRY_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
+          },
+    telemetry: {
+      prometheusPort: readInt(settings, 'LARR_PROMETHEUS_PORT', 0, { min: 0, max: 65535 }),
+      traces: readChoice(settings, 'LARR_TRACES', ['off', 'console'] as const, 'off'),
+      serviceName: readString(settings, 'LARR_SERVICE_NAME', 'larr'),
+    },
+    embedder: {
+      groupId: readString(settings, 'LARR_EMBEDDER_GROUP', 'embedder'),
+      lruEntries: readInt(settings, 'LARR_LRU_ENTRIES', 100_000, { min: 1, max: 100_000_000 }),
+      maxFieldChars: readInt(settings, 'LARR_MAX_FIELD_CHARS', 512, { min: 16, max: 1_000_000 }),
+      embeddingDim,
+      maxRetries: readInt(settings, 'LARR_MAX_RETRIES', 8, { min: 0, max: 1000 }),
+      metricsFlushMs: readInt(settings, 'LARR_METRICS_FLUSH_MS', 5000, { min: 50, max: 3_600_000 }),
+      partitionsConcurrency: readInt(settings, 'LARR_EMBEDDER_CONCURRENCY', 3, { min: 1, max: 64 }),
+      chunkRecords: readInt(settings, 'LARR_CHUNK_RECORDS', 500, { min: 1, max: 100_000 }),
+      // The broker's group.min.session.timeout.ms defaults to 6 s and its max to 30 min.
+      sessionTimeoutMs: readInt(settings, 'LARR_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 1_800_000 }),
+    },
+    scorer: {
+      groupId: readString(settings, 'LARR_SCORER_GROUP', 'scorer'),
+      joinWindowMs: readInt(settings, 'LARR_SCORER_JOIN_WINDOW_MS', 300_000, { min: 0, max: 86_400_000 }),
+      maxPending: readInt(settings, 'LARR_SCORER_MAX_PENDING', 200_000, { min: 1, max: 100_000_000 }),
+      metricsWindowMs: readInt(settings, 'LARR_SCORER_METRICS_WINDOW_MS', 60_000, {
+        min: 50,
+        max: 86_400_000,
+      }),
+      model: readScorerModel(settings),
+    },
+    embeddingModel: readEmbeddingModel(settings, embeddingDim),
+    aggregator: readAggregator(settings),
+  };
+}
+
+function readEmbeddingModel(settings: Settings, hashingDimension: number): EmbeddingModelConfig {
+  const kind = readChoice(settings, 'LARR_EMBEDDER', ['hashing', 'http', 'checkpoint'] as const, 'hashing');
+  // Read whatever is set even when another kind is chosen, so a typo stops start-up either way.
+  const batchSize = readInt(settings, 'LARR_EMBEDDER_BATCH', 64, { min: 1, max: 100_000 });
+  const timeoutMs = readInt(settings, 'LARR_EMBEDDER_TIMEOUT_MS', 30_000, { min: 10, max: 3_600_000 });
+  const maxInFlight = readInt(settings, 'LARR_EMBEDDER_MAX_IN_FLIGHT', 4, { min: 1, max: 1024 });
+  const url = readUrl(settings, 'LARR_EMBEDDER_URL', ['http:', 'https:']);
+  const apiKey = readOptionalString(settings, 'LARR_EMBEDDER_API_KEY');
+  const dimension =
+    readOptionalString(settings, 'LARR_EMBEDDER_DIMENSION') === undefined
+      ? undefined
+      : readInt(settings, 'LARR_EMBEDDER_DIMENSION', 0, { min: 1, max: 65536 });
+  switch (kind) {
+    case 'hashing':
+      return { kind, dimension: hashingDimension };
+    case 'http': {
+      if (url === undefined) {
+        throw new ConfigError('LARR_EMBEDDER_URL', 'is required when LARR_EMBEDDER is http');
+      }
+      const model = readOptionalString(settings, 'LARR_EMBEDDER_MODEL');
+      if (model === undefined) {
+        throw new ConfigError('LARR_EMBEDDER_MODEL', 'is required when LARR_EMBEDDER is http');
+      }
+      return {
+        kind,
+        url,
+        model,
+        apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
+        batchSize,
+        timeoutMs,
+        maxInFlight,
+        dimension,
+        modelVersion: readOptionalString(settings, 'LARR_EMBEDDER_VERSION'),
+      };
+    }
+    case 'checkpoint': {
+      const dir = readOptionalString(settings, 'LARR_EMBEDDER_CHECKPOINT');
+      if (dir === undefined) {
+        throw new ConfigError('LARR_EMBEDDER_CHECKPOINT', 'is required when LARR_EMBEDDER is checkpoint');
+      }
+      return { kind, dir, batchSize };
+    }
+  }
+}
+
+function readTopicPrefix(settings: Settings): string {
+  const prefix = readString(settings, 'LARR_TOPIC_PREFIX', '');
+  if (!/^[a-zA-Z0-9._-]*$/.test(prefix)) {
+    throw new ConfigError(
+      'LARR_TOPIC_PREFIX',
+      `may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(prefix)}`,
+    );
+  }
+  return prefix;
+}
+
+function readKafkaTls(settings: Settings): KafkaTlsConfig | undefined {
+  if (!readBoolean(settings, 'LARR_KAFKA_TLS', false)) return undefined;
+  const key = readFileSetting(settings, 'LARR_KAFKA_TLS_KEY_FILE');
+  return {
+    ca: readFileSetting(settings, 'LARR_KAFKA_TLS_CA_FILE'),
+    cert: readFileSetting(settings, 'LARR_KAFKA_TLS_CERT_FILE'),
+    key: key === undefined ? undefined : new Secret(key),
+    rejectUnauthorized: readBoolean(settings, 'LARR_KAFKA_TLS_VERIFY', true),
+  };
+}
+
+function readKafkaSasl(settings: Settings): KafkaSaslConfig | undefined {
+  const mechanism = readOptionalString(settings, 'LARR_KAFKA_SASL_MECHANISM');
+  if (mechanism === undefined) return undefined;
+  const chosen = readChoice(
+    settings,
+    'LARR_KAFKA_SASL_MECHANISM',
+    ['scram-sha-256', 'scram-sha-512', 'plain'] as const,
+    'scram-sha-512',
+  );
+  const username = readOptionalString(settings, 'LARR_KAFKA_SASL_USERNAME');
+  if (username === undefined) {
+    throw new ConfigError('LARR_KAFKA_SASL_USERNAME', `is required when LARR_KAFKA_SASL_MECHANISM is set`);
+  }
+  const password = readOptionalString(settings, 'LARR_KAFKA_SASL_PASSWORD');
+  if (password === undefined) {
+    throw new ConfigError('LARR_KAFKA_SASL_PASSWORD', `is required when LARR_KAFKA_SASL_MECHANISM is set`);
+  }
+  return { mechanism: chosen, username, password: new Secret(password) };
+}
+
+// ── scorer CTR model settings (LARR_SCORER_MODEL, LARR_SCORER_INIT, …; docs/scorer.md) ──────────────────
+/** The scorer's CTR model: the LR baseline, or the online LARR model with versioned publishing. */
+export interface ScorerModelConfig {
+  /**
+   * `LARR_SCORER_MODEL`: `lr-baseline` (SceneLogisticRegression over IDs and the joined vector),
+   * `scene-id-baseline` (SceneIdLogisticRegression over IDs and scene-value IDs, the non-semantic baseline)
+   * or `larr` (LarrOnlineModel). @default lr-baseline
+   */
+  readonly kind: 'lr-baseline' | 'scene-id-baseline' | 'larr';
+  /**
+   * `LARR_SCORER_INIT`: warm start of `larr` — a folder written by `larr align` (encoder/ + ctr/), or a
+   * registered CTR version id (its config names the encoder version). Unset: a fresh model.
+   */
+  readonly init: string | undefined;
+  /** `LARR_SCORER_SEED`: initialisation seed of a fresh model. @default 1 */
+  readonly seed: number;
+  /** `LARR_SCORER_LAMBDA`: weight λ of the alignment loss. @default 0.03 */
+  readonly lambda: number;
+  /** `LARR_SCORER_TEMPERATURE`: InfoNCE temperature τ (replaces a warm start's). @default 0.1 */
+  readonly temperature: number;
+  /**
+   * `LARR_SCORER_LEARNING_RATE`: AdamW learning rate after a 20-step warm-up. Unset: 0.001 for a fresh
+   * model, 0.0001 for a warm start (`LARR_SCORER_INIT`), see `WARM_START_LEARNING_RATE`.
+   */
+  readonly learningRate: number | undefined;
+  /** `LARR_SCORER_PUBLISH_EVERY`: optimizer steps between candidate versions. @default 200 */
+  readonly publishEvery: number;
+  /** `LARR_SCORER_EVAL_EXAMPLES`: labelled examples a candidate and its parent both score. @default 2000 */
+  readonly evaluationExamples: number;
+  /** `LARR_SCORER_PROMOTION_TOLERANCE`: promote when candidate AUC ≥ parent AUC − this. @default 0 */
+  readonly promotionTolerance: number;
+}
+
+function readScorerModel(settings: Settings): ScorerModelConfig {
+  const optionalNumber = (name: string, min: number, max: number, exclusiveMin = false) => {
+    const text = readOptionalString(settings, name);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value > max || (exclusiveMin ? value <= min : value < min)) {
+      throw new ConfigError(
+        name,
+        `expected a number in ${exclusiveMin ? '(' : '['}${min}, ${max}], got ${JSON.stringify(text)}`,
+      );
+    }
+    return value;
+  };
+  const number = (name: string, fallback: number, min: number, max: number, exclusiveMin = false) =>
+    optionalNumber(name, min, max, exclusiveMin) ?? fallback;
+  return {
+    kind: readChoice(
+      settings,
+      'LARR_SCORER_MODEL',
+      ['lr-baseline', 'scene-id-baseline', 'larr'] as const,
+      'lr-baseline',
+    ),
+    init: readOptionalString(settings, 'LARR_SCORER_INIT'),
+    seed: readInt(settings, 'LARR_SCORER_SEED', 1, { min: 0, max: 2 ** 31 - 1 }),
+    lambda: number('LARR_SCORER_LAMBDA', DEFAULT_ALIGNMENT_LAMBDA, 0, 100),
+    temperature: number('LARR_SCORER_TEMPERATURE', 0.1, 0, 100, true),
+    learningRate: optionalNumber('LARR_SCORER_LEARNING_RATE', 0, 1, true),
+    publishEvery: readInt(settings, 'LARR_SCORER_PUBLISH_EVERY', 200, { min: 1, max: 100_000_000 }),
+    evaluationExamples: readInt(settings, 'LARR_SCORER_EVAL_EXAMPLES', 2000, { min: 1, max: 10_000_000 }),
+    promotionTolerance: number('LARR_SCORER_PROMOTION_TOLERANCE', 0, 0, 1),
+  };
+}
+// ── end of scorer CTR model settings ────────────────────────────────────────────────────────────────────
+
+function defaultProjectDir(): string {
+  return new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
+}
