@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LarrError } from '../../core/errors.ts';
-import type { TableFile } from './mapping.ts';
+import type { TableFile } from './dataset-mapping.ts';
 
 /** Why a row of a log was skipped. */
 export type BadRowReason =
