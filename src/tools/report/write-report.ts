@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Queryable } from '../../adapters/postgres/queryable.ts';
-import { loadReportData } from './report-data.ts';
+import { loadReportData } from './load-report-data.ts';
 import { renderReport } from './render-report.ts';
 import { summariseReport, type ReportSummary } from './summary.ts';
 

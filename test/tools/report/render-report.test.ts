@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { duration, familyStyles, formatMs, renderReport } from '../../../src/tools/report/render-report.ts';
+import { renderReport } from '../../../src/tools/report/render-report.ts';
 import { fixtureData } from './fixture.ts';
 
 const count = (html: string, pattern: RegExp) => (html.match(pattern) ?? []).length;
@@ -92,31 +92,4 @@ test('stage metrics without scorer metrics: the model plots say why they are emp
   assert.ok(html.includes('>no prequential metrics in this range (is larr scorer run running?)</text>'));
   assert.ok(html.includes('>no per-slice metrics in this range</text>'));
   assert.ok(html.includes('No CTR model has written prequential metrics in this range.'));
-});
-
-test('family styles: the baseline grey and dashed, LARR families in distinct colours', () => {
-  const styles = familyStyles(fixtureData());
-  assert.deepEqual(
-    styles.map((style) => [style.label, style.dashed]),
-    [
-      ['larr-ctr (LARR)', false],
-      ['ids-scene-lr-baseline (baseline)', true],
-    ],
-  );
-  assert.equal(styles[1]!.color, '#6b7280');
-});
-
-test('formatMs and duration', () => {
-  assert.deepEqual([0, 1, 512, 1024, 4096, 65_536].map(formatMs), [
-    '0ms',
-    '1ms',
-    '512ms',
-    '1s',
-    '4.1s',
-    '66s',
-  ]);
-  assert.equal(duration(45_000), '45 s');
-  assert.equal(duration(90_000), '1 min 30 s');
-  assert.equal(duration(7_200_000), '2 h');
-  assert.equal(duration(5 * 86_400_000), '5 days');
 });
