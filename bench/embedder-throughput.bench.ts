@@ -6,6 +6,7 @@
  * afterwards. Sizes: BENCH_EVENTS (default 20000), BENCH_RATE (events/s for the latency phase, default
  * 1000), BENCH_LATENCY_SECONDS (default 10).
  */
+import { KafkaStreamClient } from '../src/adapters/kafka/kafka-stream-client.ts';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
@@ -19,7 +20,8 @@ import { waitForGroupCaughtUp } from '../src/adapters/kafka/group-progress.ts';
 import { sampleSceneEvents } from '../src/tools/sample/sample-scene-events.ts';
 import { createSchemaRegistry } from '../src/adapters/avro/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../src/adapters/avro/subjects.ts';
-import { startEmbedderStage, type StageTotals } from '../src/pipeline/embedder/embedder-stage.ts';
+import { startEmbedderFromConfig } from '../src/app/compose/embedder.ts';
+import type { StageTotals } from '../src/pipeline/embedder/embedder-stage.ts';
 import { applyTopics } from '../src/adapters/kafka/topics/apply.ts';
 import { loadTopicCatalog } from '../src/adapters/kafka/topics/catalog.ts';
 import { cleanUpRun } from './clean-up-run.ts';
@@ -106,10 +108,10 @@ async function timeStage(
 ): Promise<{ rate: number; totals: StageTotals }> {
   let first = 0;
   let last = 0;
-  const stage = await startEmbedderStage(
+  const stage = await startEmbedderFromConfig(
     { ...config, embedder: { ...config.embedder, groupId } },
     {
-      kafka,
+      stream: new KafkaStreamClient(kafka),
       log: () => undefined,
       onChunkCommitted: (report) => {
         if (first === 0) first = report.committedAt - report.durationMs;
@@ -131,9 +133,9 @@ async function measureLatency(
   input: string,
 ): Promise<{ p50: number; p99: number; max: number; count: number }> {
   const groupId = `${runId}-embedder-latency`;
-  const stage = await startEmbedderStage(
+  const stage = await startEmbedderFromConfig(
     { ...config, embedder: { ...config.embedder, groupId } },
-    { kafka, log: () => undefined },
+    { stream: new KafkaStreamClient(kafka), log: () => undefined },
   );
   const latencies: number[] = [];
   const vectorCodec = await createRecordCodec(createSchemaRegistry(config), projectDir, SUBJECTS.sceneVector);

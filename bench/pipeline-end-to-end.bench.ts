@@ -10,6 +10,7 @@
  * BENCH_E2E_SECONDS with both groups caught up; produce → score latency of every impression is the score
  * record's broker timestamp minus the impression record's.
  */
+import { KafkaStreamClient } from '../src/adapters/kafka/kafka-stream-client.ts';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
@@ -26,8 +27,8 @@ import { createKafka } from '../src/adapters/kafka/client.ts';
 import { nearestRank as percentile } from '../src/pipeline/stage/stage-metrics.ts';
 import { createSchemaRegistry } from '../src/adapters/avro/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../src/adapters/avro/subjects.ts';
-import { startEmbedderStage } from '../src/pipeline/embedder/embedder-stage.ts';
-import { startScorerStage } from '../src/pipeline/scorer/scorer-stage.ts';
+import { startEmbedderFromConfig } from '../src/app/compose/embedder.ts';
+import { startScorerFromConfig } from '../src/app/compose/scorer.ts';
 import { applyTopics } from '../src/adapters/kafka/topics/apply.ts';
 import { loadTopicCatalog } from '../src/adapters/kafka/topics/catalog.ts';
 import { cleanUpRun } from './clean-up-run.ts';
@@ -89,7 +90,7 @@ try {
     scores: `${runId}.ctr-scores`,
   };
   const publish = (batch: readonly DatasetLine[], publishRate: number) =>
-    publishDataset(kafka, iterate(batch), {
+    publishDataset(new KafkaStreamClient(kafka), iterate(batch), {
       sceneEventsTopic: topics.events,
       impressionsTopic: topics.impressions,
       encodeSceneEvent: events.encode,
@@ -107,8 +108,14 @@ try {
   );
 
   // The stages start before the data: the clock then measures the pipeline, not start-up.
-  const embedder = await startEmbedderStage(config, { kafka, log: () => undefined });
-  const scorer = await startScorerStage(config, { kafka, log: () => undefined });
+  const embedder = await startEmbedderFromConfig(config, {
+    stream: new KafkaStreamClient(kafka),
+    log: () => undefined,
+  });
+  const scorer = await startScorerFromConfig(config, {
+    stream: new KafkaStreamClient(kafka),
+    log: () => undefined,
+  });
   const watcher = await watchLatencies(kafka, topics, scores.decode, impressions.decode);
   try {
     const started = performance.now();

@@ -1,67 +1,22 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, PartitionAssigner, Producer } from 'kafkajs';
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { describeError, findError, isRetriable, PoisonRecordError } from '../../core/errors.ts';
 import { withRetry } from '../../core/retry.ts';
-import type { OutboundMessage, StreamRecord } from '../../pipeline/ports/stream.ts';
+import type {
+  ChunkConsumer,
+  ChunkConsumerOptions,
+  OutboundMessage,
+  StageChunkResult,
+  StreamRecord,
+} from '../../pipeline/ports/stream.ts';
+import { NO_TRACING, type MessageTracer } from '../../pipeline/ports/telemetry.ts';
+import { CoPartitionAssigner } from './co-partition-assigner.ts';
+import { groupByTopic, headersToBuffers } from './messages.ts';
 
-/** What a stage returns for one chunk of records. */
-export interface StageChunkResult {
-  /** Outputs to produce before the chunk's offsets are committed. */
-  readonly messages: readonly OutboundMessage[];
-  /** Records that can never be processed; they go to the dead-letter topic. */
-  readonly poison: readonly { record: StreamRecord; error: PoisonRecordError }[];
-}
-
-/** Per-chunk facts for metrics; the runner knows nothing of what they mean. */
-export interface ChunkReport {
-  readonly records: readonly StreamRecord[];
-  readonly result: StageChunkResult;
-  readonly durationMs: number;
-  readonly committedAt: number;
-  /** Records of this partition still behind the high watermark once the chunk is committed. */
-  readonly partitionLag: number;
-}
-
-export interface BatchStageOptions {
-  /** Stage name, used in spans, logs and dead letters. */
-  readonly stage: string;
+export interface BatchStageOptions extends ChunkConsumerOptions {
   readonly kafka: Kafka;
-  readonly groupId: string;
-  readonly inputTopics: readonly string[];
-  /** Pure-ish stage logic over a chunk of records (decode, compute, encode). */
-  readonly processChunk: (records: readonly StreamRecord[]) => Promise<StageChunkResult>;
-  /** Builds the dead-letter messages for poison records (encoding is the stage's business). */
-  readonly deadLetters: (poison: StageChunkResult['poison']) => Promise<readonly OutboundMessage[]>;
-  /** Called after outputs are acknowledged and before offsets are committed (e.g. the Postgres DLQ mirror). */
-  readonly afterProduce?: (report: Omit<ChunkReport, 'committedAt' | 'partitionLag'>) => Promise<void>;
-  /** Called after the commit; must not throw. */
-  readonly onChunkCommitted?: (report: ChunkReport) => void;
-  readonly log: (line: string) => void;
-  /** Retries of a transient failure within one chunk before the consumer gives up the batch. @default 8 */
-  readonly maxRetries?: number;
-  /** Largest chunk handed to `processChunk`. @default 500 */
-  readonly maxChunkRecords?: number;
-  /** Start from the earliest offset when the group has none. @default true */
-  readonly fromBeginning?: boolean;
-  /** Group session timeout: how soon a crashed member's partitions move to the others. @default 30000 */
-  readonly sessionTimeoutMs?: number;
-  /** Partitions processed at the same time. @default 1 */
-  readonly partitionsConsumedConcurrently?: number;
-  /** Group assignment strategies, e.g. co-partitioning for a join. @default kafkajs round-robin */
-  readonly partitionAssigners?: PartitionAssigner[];
-  /**
-   * The offsets to commit after a chunk, for a stage that holds records across chunks (a join window):
-   * committing past a held record would lose it on a crash. Gets the chunk's partition and next offset.
-   * @default the chunk's next offset
-   */
-  readonly offsetsToCommit?: (chunk: {
-    topic: string;
-    partition: number;
-    nextOffset: string;
-  }) => readonly { topic: string; partition: number; offset: string }[];
+  /** Spans per chunk, linked to the producers' spans. @default no tracing */
+  readonly tracer?: MessageTracer;
 }
-
-const tracer = trace.getTracer('larr');
 
 /**
  * The thin adapter between Kafka and a stage: consumes in batches, hands chunks to the stage, produces
@@ -69,7 +24,7 @@ const tracer = trace.getTracer('larr');
  * offsets (at-least-once). Transient failures are retried with backoff; a chunk whose processing throws
  * a non-retriable error is re-run record by record so only the bad record is dead-lettered.
  */
-export class BatchStageRunner {
+export class BatchStageRunner implements ChunkConsumer {
   readonly #options: BatchStageOptions;
   readonly #consumer: Consumer;
   readonly #producer: Producer;
@@ -87,7 +42,7 @@ export class BatchStageRunner {
       // default 5 s). Data is returned as soon as it arrives whatever this is, so it only bounds shutdown.
       maxWaitTimeInMs: 1_000,
       retry: { retries: options.maxRetries ?? 8 },
-      ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
+      ...(options.assignment === 'co-partitioned' ? { partitionAssigners: [CoPartitionAssigner] } : {}),
     });
     this.#producer = options.kafka.producer({ allowAutoTopicCreation: false });
     this.#failure = new Promise<never>((_, reject) => (this.#failed = reject));
@@ -151,86 +106,68 @@ export class BatchStageRunner {
   async #handleChunk(records: readonly StreamRecord[], payload: EachBatchPayload): Promise<void> {
     const { stage, maxRetries = 8 } = this.#options;
     const started = performance.now();
-    const links: Link[] = [];
-    for (const record of records) {
-      const spanContext = trace.getSpanContext(
-        propagation.extract(context.active(), record.headers, bufferGetter),
-      );
-      if (spanContext) links.push({ context: spanContext });
-    }
     const last = records[records.length - 1]!;
-    await tracer.startActiveSpan(
+    const tracer = this.#options.tracer ?? NO_TRACING;
+    await tracer.consumeSpan(
       `${stage} process`,
+      records,
       {
-        kind: SpanKind.CONSUMER,
-        links,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.destination.name': last.topic,
-          'messaging.kafka.destination.partition': last.partition,
-          'messaging.batch.message_count': records.length,
-          'messaging.consumer.group.name': this.#options.groupId,
-        },
+        'messaging.system': 'kafka',
+        'messaging.destination.name': last.topic,
+        'messaging.kafka.destination.partition': last.partition,
+        'messaging.batch.message_count': records.length,
+        'messaging.consumer.group.name': this.#options.groupId,
       },
       async (span) => {
-        try {
-          const retry = {
-            retries: maxRetries,
-            onRetry: async (err: unknown, attempt: number, delayMs: number) => {
-              this.#options.log(
-                `${stage}: transient failure on ${last.topic}[${last.partition}] (attempt ${attempt}, next in ${delayMs} ms): ${describeError(err)}`,
-              );
-              await payload.heartbeat();
-            },
-          };
-          const result = await withRetry(() => this.#processIsolatingFailures(records), retry);
-          const deadLetters = await this.#options.deadLetters(result.poison);
-          const carrier: Record<string, string> = {};
-          propagation.inject(context.active(), carrier);
-          const messages = [...result.messages, ...deadLetters];
-          if (messages.length > 0) {
-            await withRetry(
-              () =>
-                this.#producer.sendBatch({
-                  acks: -1,
-                  topicMessages: groupByTopic(messages, carrier),
-                }),
-              retry,
+        const retry = {
+          retries: maxRetries,
+          onRetry: async (err: unknown, attempt: number, delayMs: number) => {
+            this.#options.log(
+              `${stage}: transient failure on ${last.topic}[${last.partition}] (attempt ${attempt}, next in ${delayMs} ms): ${describeError(err)}`,
             );
-          }
-          const durationMs = performance.now() - started;
+            await payload.heartbeat();
+          },
+        };
+        const result = await withRetry(() => this.#processIsolatingFailures(records), retry);
+        const deadLetters = await this.#options.deadLetters(result.poison);
+        const carrier = tracer.contextHeaders();
+        const messages = [...result.messages, ...deadLetters];
+        if (messages.length > 0) {
           await withRetry(
-            () => this.#options.afterProduce?.({ records, result, durationMs }) ?? Promise.resolve(),
+            () =>
+              this.#producer.sendBatch({
+                acks: -1,
+                topicMessages: groupByTopic(messages, carrier),
+              }),
             retry,
           );
-          const nextOffset = (BigInt(last.offset) + 1n).toString();
-          // Through the batch payload, not `consumer.commitOffsets`: once stop() has begun, kafkajs's
-          // `consumer.commitOffsets` silently does nothing, so the chunk finishing during shutdown would
-          // not be committed and would be processed again after a restart.
-          const offsets = this.#options.offsetsToCommit?.({
-            topic: last.topic,
-            partition: last.partition,
-            nextOffset,
-          }) ?? [{ topic: last.topic, partition: last.partition, offset: nextOffset }];
-          await withRetry(() => payload.commitOffsetsIfNecessary({ topics: groupOffsets(offsets) }), retry);
-          payload.resolveOffset(last.offset);
-          await payload.heartbeat();
-          span.setAttribute('larr.dead_letters', result.poison.length);
-          const partitionLag = Number(BigInt(payload.batch.highWatermark) - BigInt(nextOffset));
-          this.#options.onChunkCommitted?.({
-            records,
-            result,
-            durationMs,
-            committedAt: Date.now(),
-            partitionLag: Math.max(0, partitionLag),
-          });
-        } catch (err) {
-          span.recordException(err instanceof Error ? err : new Error(String(err)));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(err) });
-          throw err;
-        } finally {
-          span.end();
         }
+        const durationMs = performance.now() - started;
+        await withRetry(
+          () => this.#options.afterProduce?.({ records, result, durationMs }) ?? Promise.resolve(),
+          retry,
+        );
+        const nextOffset = (BigInt(last.offset) + 1n).toString();
+        // Through the batch payload, not `consumer.commitOffsets`: once stop() has begun, kafkajs's
+        // `consumer.commitOffsets` silently does nothing, so the chunk finishing during shutdown would
+        // not be committed and would be processed again after a restart.
+        const offsets = this.#options.offsetsToCommit?.({
+          topic: last.topic,
+          partition: last.partition,
+          nextOffset,
+        }) ?? [{ topic: last.topic, partition: last.partition, offset: nextOffset }];
+        await withRetry(() => payload.commitOffsetsIfNecessary({ topics: groupOffsets(offsets) }), retry);
+        payload.resolveOffset(last.offset);
+        await payload.heartbeat();
+        span.setAttributes({ 'larr.dead_letters': result.poison.length });
+        const partitionLag = Number(BigInt(payload.batch.highWatermark) - BigInt(nextOffset));
+        this.#options.onChunkCommitted?.({
+          records,
+          result,
+          durationMs,
+          committedAt: Date.now(),
+          partitionLag: Math.max(0, partitionLag),
+        });
       },
     );
   }
@@ -278,11 +215,6 @@ export class BatchStageRunner {
   }
 }
 
-const bufferGetter = {
-  get: (carrier: Readonly<Record<string, Buffer>>, key: string) => carrier[key]?.toString('utf8'),
-  keys: (carrier: Readonly<Record<string, Buffer>>) => Object.keys(carrier),
-};
-
 function groupOffsets(
   offsets: readonly { topic: string; partition: number; offset: string }[],
 ): { topic: string; partitions: { partition: number; offset: string }[] }[] {
@@ -293,29 +225,4 @@ function groupOffsets(
     list.push({ partition, offset });
   }
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-function headersToBuffers(headers: IHeaders | undefined): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  if (!headers) return out;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    // A header repeated on the wire arrives as an array; keep the last, as most clients do.
-    const last = Array.isArray(value) ? value[value.length - 1] : value;
-    if (last !== undefined) out[name] = Buffer.isBuffer(last) ? last : Buffer.from(last);
-  }
-  return out;
-}
-
-function groupByTopic(
-  messages: readonly OutboundMessage[],
-  traceHeaders: Record<string, string>,
-): { topic: string; messages: { key: Buffer | string | null; value: Buffer; headers: IHeaders }[] }[] {
-  const byTopic = new Map<string, { key: Buffer | string | null; value: Buffer; headers: IHeaders }[]>();
-  for (const message of messages) {
-    let list = byTopic.get(message.topic);
-    if (!list) byTopic.set(message.topic, (list = []));
-    list.push({ key: message.key, value: message.value, headers: { ...message.headers, ...traceHeaders } });
-  }
-  return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
 }

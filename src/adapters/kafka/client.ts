@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
-import type { KafkaConfig } from '../../app/config/config.ts';
+import type { KafkaConfig } from './kafka-config.ts';
 
 /**
  * The one place that builds a kafkajs client from larr's configuration. kafkajs is in maintenance mode;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import type { Kafka } from 'kafkajs';
 import type { SceneEvent } from '../../core/records.ts';
+import { NO_TRACING, type MessageTracer } from '../../pipeline/ports/telemetry.ts';
 
 export interface PublishOptions {
   readonly topic: string;
@@ -11,14 +11,14 @@ export interface PublishOptions {
   readonly batchSize?: number;
   /** Called after each acknowledged batch with the running total. */
   readonly onProgress?: (published: number) => void;
+  /** A producer span per batch, its trace context in the records' headers. @default no tracing */
+  readonly tracer?: MessageTracer;
 }
 
 export interface RawRecord {
   readonly key: string | null;
   readonly value: Buffer;
 }
-
-const tracer = trace.getTracer('larr');
 
 /**
  * Publishes encoded records with acks from all in-sync replicas, each batch under a producer span whose
@@ -32,6 +32,7 @@ export async function publishRecords(
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const batchSize = options.batchSize ?? 500;
+  const tracer = options.tracer ?? NO_TRACING;
   const started = performance.now();
   let published = 0;
   let batch: RawRecord[] = [];
@@ -40,18 +41,12 @@ export async function publishRecords(
     if (batch.length === 0) return;
     const messages = batch;
     batch = [];
-    await tracer.startActiveSpan(`${options.topic} publish`, { kind: SpanKind.PRODUCER }, async (span) => {
-      const headers: Record<string, string> = {};
-      propagation.inject(context.active(), headers);
-      try {
-        await producer.send({
-          topic: options.topic,
-          acks: -1,
-          messages: messages.map((record) => ({ key: record.key, value: record.value, headers })),
-        });
-      } finally {
-        span.end();
-      }
+    await tracer.produceSpan(`${options.topic} publish`, async (headers) => {
+      await producer.send({
+        topic: options.topic,
+        acks: -1,
+        messages: messages.map((record) => ({ key: record.key, value: record.value, headers })),
+      });
     });
     published += messages.length;
     options.onProgress?.(published);

@@ -1,49 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Queryable } from './queryable.ts';
 import { LarrError } from '../../core/errors.ts';
+import {
+  RESERVED_CONFIG_KEY,
+  validateModelVersionInput,
+  type JsonObject,
+  type ModelKind,
+  type ModelRegistry,
+  type ModelVersion,
+  type ModelVersionInput,
+} from '../../core/model-version.ts';
 
-export type ModelKind = 'embedding' | 'encoder' | 'ctr';
-export const MODEL_KINDS: readonly ModelKind[] = ['embedding', 'encoder', 'ctr'];
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
-
-/** A model version to register. */
-export interface ModelVersionInput {
-  /** Unique id; for checkpoints derived from their content, so re-registering the same files is a no-op. */
-  readonly version: string;
-  readonly kind: ModelKind;
-  /** The version this one was trained from (stage 2 from stage 1, a warm start); not checked to exist. */
-  readonly parentVersion?: string;
-  /** Serialisable model configuration (sizes, pooling, training options). */
-  readonly config: JsonObject;
-  /** Evaluation numbers, e.g. `{ "item_item": { "recall@10": 0.41, "mrr": 0.22 } }`. */
-  readonly metrics?: JsonObject;
-  /** Where the checkpoint files live (a folder path or URL) when the weights are not in Postgres. */
-  readonly location?: string;
-  /** Serialised weights, stored in the `weights` column. */
-  readonly weights?: Uint8Array;
-}
-
-export interface ModelVersion {
-  readonly version: string;
-  readonly kind: ModelKind;
-  readonly parentVersion: string | undefined;
-  readonly config: JsonObject;
-  readonly metrics: JsonObject;
-  readonly location: string | undefined;
-  readonly createdAt: Date;
-  /** Bytes in the `weights` column (0 when none); `weights(version)` reads them. */
-  readonly weightsBytes: number;
-}
-
-/**
- * `model_versions` has no location column (001_core.sql), so the location is kept in `config` under this
- * key and taken out again on read; a model config must not use it itself.
- */
-export const LOCATION_KEY = '$location';
-
-const VERSION_ID = /^[A-Za-z0-9][A-Za-z0-9._:@+\-/]{0,199}$/;
+/** `model_versions` has no location column: the location travels in `config` under this key. */
+const LOCATION_KEY = RESERVED_CONFIG_KEY;
 
 interface ModelVersionRow {
   version: string;
@@ -63,7 +32,7 @@ const COLUMNS = `version, kind, parent_version, config, metrics, created_at,
  * configuration and evaluation numbers, in `model_versions` (table names unqualified; the pool's
  * `search_path` selects the schema). Works over any `Queryable`, so it imports no driver.
  */
-export class ModelRegistry {
+export class PgModelRegistry implements ModelRegistry {
   readonly #db: Queryable;
 
   constructor(db: Queryable) {
@@ -76,7 +45,7 @@ export class ModelRegistry {
    * a later evaluation can be recorded); anything else under an existing version is a MODEL_VERSION_CONFLICT.
    */
   async register(input: ModelVersionInput): Promise<ModelVersion> {
-    validate(input);
+    validateModelVersionInput(input);
     const config: JsonObject =
       input.location === undefined ? input.config : { ...input.config, [LOCATION_KEY]: input.location };
     const weights = input.weights === undefined ? null : Buffer.from(input.weights);
@@ -183,35 +152,6 @@ export class ModelRegistry {
     );
     return rows[0]?.same === true;
   }
-}
-
-function validate(input: ModelVersionInput): void {
-  const fail = (field: string, problem: string) =>
-    new LarrError('MODEL_VERSION_INVALID', `model version ${field}: ${problem}`);
-  if (!VERSION_ID.test(input.version)) {
-    throw fail(
-      'version',
-      `expected 1-200 characters of letters, digits and . _ : @ + - /, got ${JSON.stringify(input.version)}`,
-    );
-  }
-  if (!MODEL_KINDS.includes(input.kind)) {
-    throw fail('kind', `expected one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(input.kind)}`);
-  }
-  if (input.parentVersion !== undefined && !VERSION_ID.test(input.parentVersion)) {
-    throw fail('parentVersion', `is not a valid version id: ${JSON.stringify(input.parentVersion)}`);
-  }
-  if (input.parentVersion === input.version)
-    throw fail('parentVersion', 'a version cannot be its own parent');
-  if (!isPlainObject(input.config)) throw fail('config', 'must be a JSON object');
-  if (LOCATION_KEY in input.config) throw fail('config', `must not use the reserved key ${LOCATION_KEY}`);
-  if (input.metrics !== undefined && !isPlainObject(input.metrics))
-    throw fail('metrics', 'must be a JSON object');
-  if (input.location !== undefined && input.location.trim() === '')
-    throw fail('location', 'must not be empty');
-}
-
-function isPlainObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toModelVersion(row: ModelVersionRow): ModelVersion {

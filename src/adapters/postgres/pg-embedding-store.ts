@@ -1,5 +1,9 @@
 import type { Queryable } from './queryable.ts';
-import type { EmbeddingStore, StoredEmbedding } from '../../pipeline/ports/embedding-store.ts';
+import type {
+  CanonicalTextStore,
+  EmbeddingStore,
+  StoredEmbedding,
+} from '../../pipeline/ports/embedding-store.ts';
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -8,7 +12,7 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * float32 little-endian `bytea`, so they come back bit for bit. Each call is one statement however many
  * keys it carries, and table names are unqualified: the pool's `search_path` selects the schema.
  */
-export class PgEmbeddingStore implements EmbeddingStore {
+export class PgEmbeddingStore implements EmbeddingStore, CanonicalTextStore {
   readonly #db: Queryable;
 
   constructor(db: Queryable) {
@@ -23,6 +27,17 @@ export class PgEmbeddingStore implements EmbeddingStore {
       [[...new Set(keys)]],
     );
     for (const row of rows) found.set(row.content_key, decodeFloat32LE(row.vector));
+    return found;
+  }
+
+  async textsOf(keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
+    const { rows } = await this.#db.query<{ content_key: string; canonical_text: string }>(
+      'SELECT content_key, canonical_text FROM embedding_store WHERE content_key = ANY($1::text[])',
+      [[...new Set(keys)]],
+    );
+    for (const row of rows) found.set(row.content_key, row.canonical_text);
     return found;
   }
 

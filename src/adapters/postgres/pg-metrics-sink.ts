@@ -1,6 +1,6 @@
 import type { Queryable } from './queryable.ts';
 import type { DeadLetter } from '../../core/records.ts';
-import type { MetricsSink, StageMetricsRow } from '../../pipeline/stage/stage-metrics.ts';
+import type { MetricsSink, StageMetricsRow } from '../../pipeline/ports/metrics-sink.ts';
 
 /**
  * Writes closed metric windows to `stage_metrics` and dead letters to `dead_letters` (see

@@ -1,17 +1,16 @@
 import type { Queryable } from './queryable.ts';
-import type { JoinOutcomeRow, PrequentialRow } from '../../pipeline/scorer/prequential-metrics.ts';
-
-export interface ScorerMetricsIdentity {
-  readonly instanceId: string;
-  readonly consumerGroup: string;
-  readonly ctrModel: string;
-}
+import type {
+  JoinOutcomeRow,
+  PrequentialRow,
+  ScorerMetricsIdentity,
+  ScorerMetricsSink,
+} from '../../pipeline/scorer/prequential-metrics.ts';
 
 /**
  * Writes closed prequential windows to `prequential_metrics` and `join_outcomes`
  * (infra/postgres/migrations/003_scorer.sql). NaN (an AUC of a single-class slice) is stored as NULL.
  */
-export class PgScorerMetricsSink {
+export class PgScorerMetricsSink implements ScorerMetricsSink {
   readonly #db: Queryable;
   readonly #identity: ScorerMetricsIdentity;
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { DatabaseConfig } from '../../app/config/config.ts';
+import type { DatabaseConfig } from './database-config.ts';
 import { redactUrl } from '../../core/secret.ts';
 import { ConfigError, describeError, isRetriable, LarrError, TransientError } from '../../core/errors.ts';
 import type { Queryable } from './queryable.ts';

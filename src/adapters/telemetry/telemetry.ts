@@ -4,7 +4,15 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import type { TelemetryConfig } from '../../app/config/config.ts';
+
+export interface TelemetryConfig {
+  /** `LARR_PROMETHEUS_PORT`: port of the Prometheus scrape endpoint, 0 to turn it off. @default 0 */
+  readonly prometheusPort: number;
+  /** `LARR_TRACES`: off | console. Traces go through the OpenTelemetry API either way. @default off */
+  readonly traces: 'off' | 'console';
+  /** `LARR_SERVICE_NAME`. @default larr */
+  readonly serviceName: string;
+}
 
 export interface Telemetry {
   readonly meter: Meter;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { EmbeddingModelConfig, LarrConfig } from '../config/config.ts';
 import { createPool } from '../../adapters/postgres/pool.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { ModelRegistry } from '../../adapters/postgres/model-registry.ts';
+import { PgModelRegistry } from '../../adapters/postgres/model-registry.ts';
 import type { Embedder } from '../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
 import { HttpEmbedder } from '../../adapters/http/http-embedder.ts';
@@ -121,7 +121,7 @@ function registryResolver(
   return async (version) => {
     const pool = createPool(database);
     try {
-      const found = await new ModelRegistry(pool).get(version);
+      const found = await new PgModelRegistry(pool).get(version);
       return found?.kind === 'embedding' ? found.location : undefined;
     } finally {
       await pool.end();

@@ -11,14 +11,11 @@ import { CtrModel } from '../../model/ctr/ctr-model.ts';
 import type { SceneEncoder } from '../../model/aggregate/scene-encoder.ts';
 import { LarrError } from '../../core/errors.ts';
 import { initTensorflow } from '../../model/runtime/tensorflow-runtime.ts';
-import { loadSceneEncoder } from '../../model/weights/load-scene-encoder.ts';
-import type { ModelRegistry } from '../../adapters/postgres/model-registry.ts';
-import { loadSceneEncoderFolder } from '../../model/weights/scene-encoder-checkpoint.ts';
+import { loadSceneEncoder } from '../../model/aggregate/load-scene-encoder.ts';
+import type { ModelRegistry } from '../../core/model-version.ts';
+import { loadSceneEncoderFolder } from '../../model/aggregate/scene-encoder-checkpoint.ts';
 import { decodeWeights } from '../../model/weights/weights-codec.ts';
-import {
-  SceneLogisticRegression,
-  type CtrModel as ScorerCtrModel,
-} from '../../model/ctr/online/online-ctr-model.ts';
+import { SceneLogisticRegression, type OnlineCtrModel } from '../../model/ctr/online/online-ctr-model.ts';
 import { CTR_CONFIG_KIND } from '../../model/ctr/online/larr-parts.ts';
 import {
   FRESH_LEARNING_RATE,
@@ -29,7 +26,7 @@ import { SceneIdLogisticRegression } from '../../model/ctr/online/scene-id-basel
 import { VersionedLarrModel } from '../../pipeline/scorer/online-versioning.ts';
 
 export interface ScorerModel {
-  readonly model: ScorerCtrModel;
+  readonly model: OnlineCtrModel;
   /** The versioned LARR model, when `kind` is `larr` (its publications need publishing). */
   readonly versioned: VersionedLarrModel | undefined;
   /** How the model started, for the start-up log. */

@@ -11,6 +11,26 @@ import {
   type Settings,
 } from './parse.ts';
 import { Secret } from '../../core/secret.ts';
+import type { KafkaConfig, KafkaSaslConfig, KafkaTlsConfig } from '../../adapters/kafka/kafka-config.ts';
+import type { DatabaseConfig } from '../../adapters/postgres/database-config.ts';
+import type { SchemaRegistryConfig } from '../../adapters/avro/create-registry.ts';
+import type { TelemetryConfig } from '../../adapters/telemetry/telemetry.ts';
+import type {
+  AggregatorConfig,
+  EmbedderStageConfig,
+  ScorerStageConfig,
+} from '../../pipeline/stage/stage-config.ts';
+
+export type {
+  AggregatorConfig,
+  DatabaseConfig,
+  EmbedderStageConfig,
+  KafkaConfig,
+  KafkaSaslConfig,
+  KafkaTlsConfig,
+  SchemaRegistryConfig,
+  TelemetryConfig,
+};
 
 /**
  * All settings of a larr process, read once from the environment at start-up. Every setting is listed in
@@ -24,7 +44,10 @@ export interface LarrConfig {
   readonly embedder: EmbedderStageConfig;
   /** Which text embedding model the pipeline uses (`LARR_EMBEDDER`); see `createEmbedder`. */
   readonly embeddingModel: EmbeddingModelConfig;
-  readonly scorer: ScorerStageConfig;
+  readonly scorer: ScorerStageConfig & {
+    /** The CTR model and its online versioning (`LARR_SCORER_MODEL`, …; see ScorerModelConfig). */
+    readonly model: ScorerModelConfig;
+  };
   /** How the embedder turns field embeddings into a scene vector (`LARR_AGGREGATOR`, `LARR_ENCODER_*`). */
   readonly aggregator: AggregatorConfig;
   /** Folder holding `topics/`, `schemas/` and `infra/` (the repository root by default). */
@@ -38,121 +61,7 @@ export interface LarrConfig {
   readonly topicReplicationFactor: number | undefined;
 }
 
-export interface KafkaConfig {
-  /** `LARR_KAFKA_BROKERS`, comma separated host:port. @default 127.0.0.1:19092 (the local broker) */
-  readonly brokers: readonly string[];
-  /** `LARR_KAFKA_CLIENT_ID`. @default larr */
-  readonly clientId: string;
-  readonly tls: KafkaTlsConfig | undefined;
-  readonly sasl: KafkaSaslConfig | undefined;
-}
-
-export interface KafkaTlsConfig {
-  readonly ca: string | undefined;
-  readonly cert: string | undefined;
-  readonly key: Secret | undefined;
-  readonly rejectUnauthorized: boolean;
-}
-
-export interface KafkaSaslConfig {
-  readonly mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
-  readonly username: string;
-  readonly password: Secret;
-}
-
-export interface DatabaseConfig {
-  /** `DATABASE_URL`. @default postgres://postgres@127.0.0.1:5432/postgres */
-  readonly url: Secret;
-  /** `LARR_DB_SCHEMA`: Postgres schema holding larr's tables. @default larr */
-  readonly schema: string;
-  /** `LARR_DB_TLS`: disable | require | verify-full. @default disable */
-  readonly tls: 'disable' | 'require' | 'verify-full';
-  /** `LARR_DB_TLS_CA_FILE`: CA bundle for verify-full. */
-  readonly tlsCa: string | undefined;
-  /** `LARR_DB_POOL_SIZE`. @default 4 */
-  readonly poolSize: number;
-  /**
-   * True when `DATABASE_URL` is set (not the default): training jobs register their checkpoints in the
-   * model registry only then. (helper-1 edit: `larr train` registration)
-   */
-  readonly configured?: boolean;
-}
-
-export type SchemaRegistryConfig =
-  | { readonly kind: 'file' }
-  | { readonly kind: 'rest'; readonly url: Secret; readonly timeoutMs: number };
-
-export interface TelemetryConfig {
-  /** `LARR_PROMETHEUS_PORT`: port of the Prometheus scrape endpoint, 0 to turn it off. @default 0 */
-  readonly prometheusPort: number;
-  /** `LARR_TRACES`: off | console. Traces go through the OpenTelemetry API either way. @default off */
-  readonly traces: 'off' | 'console';
-  /** `LARR_SERVICE_NAME`. @default larr */
-  readonly serviceName: string;
-}
-
-export interface EmbedderStageConfig {
-  /** `LARR_EMBEDDER_GROUP`. @default embedder */
-  readonly groupId: string;
-  /** `LARR_LRU_ENTRIES`: entries of the in-process embedding cache. @default 100000 */
-  readonly lruEntries: number;
-  /** `LARR_MAX_FIELD_CHARS`: a scene field longer than this is poison. @default 512 */
-  readonly maxFieldChars: number;
-  /** `LARR_EMBEDDING_DIM`: dimension of the hashing baseline embedder. @default 256 */
-  readonly embeddingDim: number;
-  /** `LARR_MAX_RETRIES`: attempts for transient broker / database errors before the consumer stops. @default 8 */
-  readonly maxRetries: number;
-  /** `LARR_METRICS_FLUSH_MS`: how often stage metrics are written to Postgres. @default 5000 */
-  readonly metricsFlushMs: number;
-  /**
-   * `LARR_EMBEDDER_CONCURRENCY`: partitions processed at the same time by one instance, so one partition's
-   * produce and commit round trips overlap another's computation. @default 3
-   */
-  readonly partitionsConcurrency: number;
-  /** `LARR_CHUNK_RECORDS`: most records handed to the stage logic (and committed) at once. @default 500 */
-  readonly chunkRecords: number;
-  /**
-   * `LARR_SESSION_TIMEOUT_MS`: how long the group waits for a silent member (a crashed instance) before
-   * giving its partitions to the others. Lower means faster failover, higher tolerates longer pauses.
-   * @default 30000
-   */
-  readonly sessionTimeoutMs: number;
-}
-
-/** The scorer stage (docs/scorer.md). Retries, chunk size and session timeout are the embedder's settings. */
-export interface ScorerStageConfig {
-  /** `LARR_SCORER_GROUP`. @default scorer */
-  readonly groupId: string;
-  /**
-   * `LARR_SCORER_JOIN_WINDOW_MS`: processing time an impression waits for its scene vector (and a vector
-   * for its impressions) before the IDs-only fallback scores it. @default 300000
-   */
-  readonly joinWindowMs: number;
-  /** `LARR_SCORER_MAX_PENDING`: most vectors plus waiting impressions held by one instance. @default 200000 */
-  readonly maxPending: number;
-  /** `LARR_SCORER_METRICS_WINDOW_MS`: length of a prequential metrics window. @default 60000 */
-  readonly metricsWindowMs: number;
-  /** The CTR model and its online versioning (`LARR_SCORER_MODEL`, …; see ScorerModelConfig). */
-  readonly model: ScorerModelConfig;
-}
-
 // --- aggregator settings (LARR_AGGREGATOR, LARR_ENCODER_*): docs/model-updates.md -------------------
-/** The embedder's scene aggregation. */
-export interface AggregatorConfig {
-  /** `LARR_AGGREGATOR`: mean (the baseline: normalised mean of the field embeddings) or agg (the `[AGG]` encoder). @default mean */
-  readonly kind: 'mean' | 'agg';
-  /** `LARR_ENCODER_VERSION`: registry version of the encoder to start with (agg). */
-  readonly encoderVersion: string | undefined;
-  /** `LARR_ENCODER_PATH`: encoder folder (or `larr align` output) used when no version is given or announced. */
-  readonly encoderPath: string | undefined;
-  /** `LARR_ENCODER_CACHE_ENTRIES`: scene vectors kept in the scene cache (agg). @default 100000 */
-  readonly sceneCacheEntries: number;
-  /** `LARR_ENCODER_HOT_RELOAD`: switch to encoder versions announced on model-updates while running. @default true */
-  readonly hotReload: boolean;
-  /** `LARR_ENCODER_WAIT_MS`: how long start-up waits to read the model-updates backlog. @default 30000 */
-  readonly waitMs: number;
-}
-
 function readAggregator(settings: Settings): AggregatorConfig {
   return {
     kind: readChoice(settings, 'LARR_AGGREGATOR', ['mean', 'agg'] as const, 'mean'),

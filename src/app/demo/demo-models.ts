@@ -15,7 +15,7 @@ import { alignCheckpoint, type AlignManifest } from '../../tools/eval/align-chec
 import { DEFAULT_ALIGNMENT_LAMBDA } from '../../model/ctr/ctr-config.ts';
 import { loadLmEmbedder } from '../../tools/eval/embedder-choice.ts';
 import { buildCorpusFile } from '../../tools/corpus/build-corpus.ts';
-import { trainContrastive } from '../../model/text-encoder/contrastive/train-contrastive.ts';
+import { trainContrastive } from '../../tools/corpus/contrastive-job.ts';
 import { findCheckpoint } from '../../model/text-encoder/pretrain/checkpoint.ts';
 import { pretrain } from '../../model/text-encoder/pretrain/pretrain.ts';
 import { simulationFiles, writeSimulation } from '../../tools/simulator/write-simulation.ts';

@@ -8,13 +8,15 @@ import { describeError, LarrError } from '../../core/errors.ts';
 import { publishRecords, type RawRecord } from '../../adapters/kafka/publish-scene-events.ts';
 import { brokerUp } from '../../tools/local-broker/kafka-broker.ts';
 import { createKafka } from '../../adapters/kafka/client.ts';
+import { KafkaStreamClient } from '../../adapters/kafka/kafka-stream-client.ts';
+import { OTEL_TRACER } from '../../adapters/telemetry/otel-tracer.ts';
 import { writeReport } from '../../tools/report/write-report.ts';
 import { MALFORMED_CASES } from '../../tools/sample/malformed-records.ts';
 import { createSchemaRegistry } from '../../adapters/avro/create-registry.ts';
 import type { DeadLetter, SceneEvent } from '../../core/records.ts';
 import { createRecordCodec, SUBJECTS } from '../../adapters/avro/subjects.ts';
-import { startEmbedderStage } from '../../pipeline/embedder/embedder-stage.ts';
-import { startScorerStage } from '../../pipeline/scorer/scorer-stage.ts';
+import { startEmbedderFromConfig } from '../compose/embedder.ts';
+import { startScorerFromConfig } from '../compose/scorer.ts';
 import { applyTopics } from '../../adapters/kafka/topics/apply.ts';
 import { loadTopicCatalog } from '../../adapters/kafka/topics/catalog.ts';
 import { type DemoModelRecipe, prepareDemoModels } from './demo-models.ts';
@@ -140,19 +142,20 @@ async function streamThroughBothGroups(
     createRecordCodec(registry, run.projectDir, SUBJECTS.ctrScore),
     createRecordCodec(registry, run.projectDir, SUBJECTS.deadLetter),
   ]);
-  const kafka = createKafka(run.kafka, { clientIdSuffix: 'demo' });
+  const stream = KafkaStreamClient.fromConfig(run.kafka, { clientIdSuffix: 'demo', tracer: OTEL_TRACER });
+  const { kafka } = stream;
   const prefixed = (log: (line: string) => void, prefix: string) => (line: string) =>
     log(`${prefix} ${line}`);
-  const embedder = await startEmbedderStage(run, { log: prefixed(log, '[embedder]'), kafka });
+  const embedder = await startEmbedderFromConfig(run, { log: prefixed(log, '[embedder]'), stream });
   const stages = [embedder];
-  let scorers: Awaited<ReturnType<typeof startScorerStage>>[] = [];
+  let scorers: Awaited<ReturnType<typeof startScorerFromConfig>>[] = [];
   try {
     scorers = [
-      await startScorerStage(
+      await startScorerFromConfig(
         { ...run, scorer: { ...run.scorer, groupId: `${runId}-scorer-baseline` } },
-        { log: prefixed(log, '[scorer baseline]'), kafka, model: baseline.model },
+        { log: prefixed(log, '[scorer baseline]'), stream, model: baseline.model },
       ),
-      await startScorerStage(
+      await startScorerFromConfig(
         {
           ...run,
           scorer: {
@@ -161,7 +164,7 @@ async function streamThroughBothGroups(
             model: { ...run.scorer.model, kind: 'larr', init: models.alignDir },
           },
         },
-        { log: prefixed(log, '[scorer larr]'), kafka },
+        { log: prefixed(log, '[scorer larr]'), stream },
       ),
     ];
   } catch (err) {
@@ -184,7 +187,7 @@ async function streamThroughBothGroups(
   const malformed: RawRecord[] = [];
   try {
     const streamStarted = performance.now();
-    published = await publishDataset(kafka, streamedLines(models.dataset), {
+    published = await publishDataset(stream, streamedLines(models.dataset), {
       sceneEventsTopic: embedder.topics.input,
       impressionsTopic: scorers[0]!.topics.impressions,
       encodeSceneEvent: eventCodec.encode,
@@ -199,7 +202,7 @@ async function streamThroughBothGroups(
       });
       malformed.push({ key: built.key, value: built.value });
     }
-    await publishRecords(kafka, malformed, { topic: embedder.topics.input });
+    await publishRecords(kafka, malformed, { topic: embedder.topics.input, tracer: OTEL_TRACER });
     out(
       `stream     ${published.events} scene events (validation, test, unseen periods) and ${published.impressions} impressions published in ${published.seconds.toFixed(1)} s, plus ${malformed.length} malformed records`,
     );

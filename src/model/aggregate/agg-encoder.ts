@@ -22,7 +22,7 @@ import {
   addInputStandardisation,
   fitInputStandardisation,
   standardiseInputs,
-} from '../nn/input-standardisation.ts';
+} from './input-standardisation.ts';
 import { type AggEncoderConfig, parseAggEncoderConfig } from './agg-encoder-config.ts';
 import type { FieldEmbedding, SceneAggregator } from './scene-aggregator.ts';
 

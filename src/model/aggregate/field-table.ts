@@ -1,7 +1,7 @@
 /** The frozen field-embedding table of a dataset: every distinct field text embedded once. */
 import * as tf from '@tensorflow/tfjs';
 import type { Embedder } from '../embedders/embedder.ts';
-import type { SceneDataset, SplitScenes } from '../ctr/scene-dataset.ts';
+import type { SceneDataset, SplitScenes } from '../dataset/scene-dataset.ts';
 
 export interface FieldEmbeddings {
   /** The embedder's `modelVersion`: lineage of the table. */

@@ -11,7 +11,7 @@ import {
   addInputStandardisation,
   fitInputStandardisation,
   standardiseInputs,
-} from '../nn/input-standardisation.ts';
+} from './input-standardisation.ts';
 import { addLinear, gelu, l2Normalise, linear } from '../nn/layers.ts';
 import { ParameterStore, readSavedModel } from '../nn/parameters.ts';
 import type { FieldBatch, SceneEncoder } from './scene-encoder.ts';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CtrModel } from './ctr-model.ts';
-import { FROZEN_PREFIX } from '../nn/input-standardisation.ts';
+import { FROZEN_PREFIX } from '../aggregate/input-standardisation.ts';
 import { binaryCrossEntropyWithLogits } from './losses.ts';
 import type { SceneBatch } from './scene-batch.ts';
 import type { SceneEncoder } from '../aggregate/scene-encoder.ts';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FieldBatch } from '../aggregate/scene-encoder.ts';
-import type { SplitScenes } from './scene-dataset.ts';
+import type { SplitScenes } from '../dataset/scene-dataset.ts';
 
 /** What a batch needs beside the split: the frozen field-embedding table and the per-model ID lookups. */
 export interface BatchContext {

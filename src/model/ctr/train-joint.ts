@@ -11,7 +11,7 @@ import { DEFAULT_ALIGNMENT_LAMBDA } from './ctr-config.ts';
 import { idBucket } from './ctr-model.ts';
 import type { LarrModel } from './larr-model.ts';
 import { type BatchContext, buildSceneBatch, disposeSceneBatch } from './scene-batch.ts';
-import type { SceneDataset, SplitScenes } from './scene-dataset.ts';
+import type { SceneDataset, SplitScenes } from '../dataset/scene-dataset.ts';
 
 export interface JointTrainOptions {
   /** Most passes over the train split. @default 4 */

@@ -1,24 +1,18 @@
-import type pg from 'pg';
-import type { LarrConfig } from '../../app/config/config.ts';
-import type { SceneCacheStats } from './chunk-aggregator.ts';
-import { createPool } from '../../adapters/postgres/pool.ts';
-import { createEmbedder } from '../../app/compose/create-embedder.ts';
-import { EmbeddingCache, type CacheLookupStats } from './embedding-cache.ts';
-import type { Embedder } from '../../model/embedders/embedder.ts';
-import { PgEmbeddingStore } from '../../adapters/postgres/pg-embedding-store.ts';
+import type { ModelRegistry } from '../../core/model-version.ts';
+import type { DeadLetter, ModelUpdate, SceneEvent, SceneVector } from '../../core/records.ts';
 import { TEMPLATE_VERSION } from '../../core/featurize/featurize.ts';
-import { BatchStageRunner, type ChunkReport } from '../../adapters/kafka/batch-stage-runner.ts';
-import { createKafka } from '../../adapters/kafka/client.ts';
-import { PgMetricsSink } from '../../adapters/postgres/pg-metrics-sink.ts';
+import type { Embedder } from '../../model/embedders/embedder.ts';
+import type { EmbeddingStore } from '../ports/embedding-store.ts';
+import type { MetricsSink } from '../ports/metrics-sink.ts';
+import type { RecordCodec } from '../ports/record-codec.ts';
+import type { ChunkReport, StreamClient } from '../ports/stream.ts';
+import { NO_METER, type StageMeter } from '../ports/telemetry.ts';
+import type { AggregatorConfig, EmbedderStageConfig } from '../stage/stage-config.ts';
+import { createStageInstruments } from '../stage/stage-instruments.ts';
 import type { StageMetrics } from '../stage/stage-metrics.ts';
-import { createSchemaRegistry } from '../../adapters/avro/create-registry.ts';
-import { SUBJECTS } from '../../adapters/avro/subjects.ts';
-import { createStageInstruments } from '../../adapters/telemetry/stage-instruments.ts';
-import { loadTopicCatalog, topicName } from '../../adapters/kafka/topics/catalog.ts';
 import {
-  batchStageSettings,
+  chunkConsumerSettings,
   ConsumerLag,
-  createStageCodecs,
   createStageMetrics,
   deadLetterRouting,
   encodeOutputs,
@@ -27,7 +21,9 @@ import {
   stopOnce,
   type StageOptions,
 } from '../stage/stage-wiring.ts';
+import type { SceneCacheStats } from './chunk-aggregator.ts';
 import { embedScenes } from './embed-scenes.ts';
+import { EmbeddingCache, type CacheLookupStats } from './embedding-cache.ts';
 import { startSceneAggregation } from './scene-aggregation.ts';
 
 export const EMBEDDER_STAGE = 'embedder';
@@ -45,9 +41,35 @@ export interface StageTotals {
   sceneCacheMisses: number;
 }
 
-export interface EmbedderStageOptions extends StageOptions {
-  /** The text embedding model. @default `createEmbedder(config)` (`LARR_EMBEDDER`, the hashing baseline unless set) */
-  readonly embedder?: Embedder;
+/** What the embedder stage talks to: the ports, built by the composition root (`app/compose`). */
+export interface EmbedderStageDeps {
+  readonly stream: StreamClient;
+  readonly topics: {
+    readonly input: string;
+    readonly output: string;
+    readonly deadLetters: string;
+    readonly modelUpdates: string;
+  };
+  readonly codecs: {
+    readonly sceneEvents: RecordCodec<SceneEvent>;
+    readonly sceneVectors: RecordCodec<SceneVector>;
+    readonly deadLetters: RecordCodec<DeadLetter>;
+    readonly modelUpdates: RecordCodec<ModelUpdate>;
+  };
+  /** The text embedding model; the stage closes it at stop. */
+  readonly embedder: Embedder;
+  readonly embeddingStore: EmbeddingStore;
+  readonly metricsSink: MetricsSink;
+  readonly modelRegistry: ModelRegistry;
+  /** @default no metrics beyond `stage_metrics` */
+  readonly meter?: StageMeter;
+  /** Frees what the composition root opened for the stage (its database pool): last, at stop. */
+  readonly release?: () => Promise<void>;
+}
+
+export interface EmbedderStageSettings extends StageOptions {
+  readonly embedder: EmbedderStageConfig;
+  readonly aggregator: AggregatorConfig;
 }
 
 export interface EmbedderStage {
@@ -62,67 +84,55 @@ export interface EmbedderStage {
 }
 
 /**
- * Wires the embedder stage: scene-events → featurize → embedding cache (LRU → Postgres → model) →
+ * Runs the embedder stage: scene-events → featurize → embedding cache (LRU → shared store → model) →
  * aggregate (mean baseline, or the `[AGG]` encoder behind a scene cache, hot-reloaded from model-updates;
- * `LARR_AGGREGATOR`) → scene-vectors, with dead letters to the dead-letter topic and its Postgres mirror, and stage
- * metrics to Postgres and OpenTelemetry. Assumes `larr db migrate` and `larr topics apply` have run.
+ * `LARR_AGGREGATOR`) → scene-vectors, with dead letters to the dead-letter topic and its mirror, and stage
+ * metrics to the metrics sink and the meter.
  */
 export async function startEmbedderStage(
-  config: LarrConfig,
-  options: EmbedderStageOptions = {},
+  deps: EmbedderStageDeps,
+  settings: EmbedderStageSettings,
 ): Promise<EmbedderStage> {
-  const log = stageLog(options.log);
-  const catalog = loadTopicCatalog(config.projectDir, { prefix: config.topicPrefix });
-  const topics = {
-    input: topicName(catalog, 'scene-events'),
-    output: topicName(catalog, 'scene-vectors'),
-    deadLetters: topicName(catalog, 'dead-letters'),
+  const log = stageLog(settings.log);
+  const { topics, embedder, stream } = deps;
+  const { sceneEvents, sceneVectors, deadLetters } = deps.codecs;
+  const release = async () => {
+    await embedder.close?.();
+    await deps.release?.();
   };
-  const modelUpdatesTopic = topicName(catalog, 'model-updates');
-  const registry = createSchemaRegistry(config);
-  const { sceneEvents, sceneVectors, deadLetters } = await createStageCodecs(config, registry, {
-    reads: { sceneEvents: SUBJECTS.sceneEvent },
-    writes: { sceneVectors: SUBJECTS.sceneVector, deadLetters: SUBJECTS.deadLetter },
-  });
-
-  // Before the pool: a model server that cannot be reached stops start-up with nothing to clean up.
-  const embedder: Embedder = options.embedder ?? (await createEmbedder(config, { log }));
-  const pool: pg.Pool = createPool(config.database);
   const cache = new EmbeddingCache({
     embedder,
-    store: new PgEmbeddingStore(pool),
+    store: deps.embeddingStore,
     templateVersion: TEMPLATE_VERSION,
-    lruEntries: config.embedder.lruEntries,
+    lruEntries: settings.embedder.lruEntries,
   });
-  const sink = new PgMetricsSink(pool);
-  const kafka = options.kafka ?? createKafka(config.kafka, { clientIdSuffix: EMBEDDER_STAGE });
+  const sink = deps.metricsSink;
   let aggregation: Awaited<ReturnType<typeof startSceneAggregation>>;
   try {
-    aggregation = await startSceneAggregation(config, {
+    aggregation = await startSceneAggregation(settings.aggregator, {
       stage: EMBEDDER_STAGE,
-      kafka,
-      db: pool,
-      schemaRegistry: registry,
+      stream,
+      registry: deps.modelRegistry,
       embedder,
-      topics: { modelUpdates: modelUpdatesTopic, deadLetters: topics.deadLetters },
+      topics: { modelUpdates: topics.modelUpdates, deadLetters: topics.deadLetters },
+      modelUpdateCodec: deps.codecs.modelUpdates,
       deadLetterCodec: deadLetters,
       sink,
       log,
     });
   } catch (err) {
-    await embedder.close?.();
-    await pool.end();
+    await release();
     throw err;
   }
   const { aggregator } = aggregation;
-  const { stageMetrics, flusher } = createStageMetrics(config, {
+  const { stageMetrics, flusher } = createStageMetrics(settings.embedder, {
     name: EMBEDDER_STAGE,
-    groupId: config.embedder.groupId,
+    groupId: settings.embedder.groupId,
     sink,
     log,
   });
   const dlq = deadLetterRouting(EMBEDDER_STAGE, { topic: topics.deadLetters, codec: deadLetters, sink });
-  const instruments = createInstruments();
+  const instruments = createInstruments(deps.meter ?? NO_METER);
   const consumerLag = new ConsumerLag();
   // Cache lookups since the last committed chunk; drained into the metrics when a chunk commits, so the
   // counts stay exact whichever chunk (or retry of one) made them.
@@ -136,22 +146,21 @@ export async function startEmbedderStage(
     ...emptySceneStats(),
   };
 
-  const runner = new BatchStageRunner({
-    ...batchStageSettings(config, {
+  const runner = stream.chunkConsumer({
+    ...chunkConsumerSettings(settings.embedder, {
       name: EMBEDDER_STAGE,
-      kafka,
-      groupId: config.embedder.groupId,
-      fromBeginning: options.fromBeginning,
+      groupId: settings.embedder.groupId,
+      fromBeginning: settings.fromBeginning,
       log,
     }),
     inputTopics: [topics.input],
-    partitionsConsumedConcurrently: config.embedder.partitionsConcurrency,
+    partitionsConsumedConcurrently: settings.embedder.partitionsConcurrency,
     processChunk: async (records) => {
       const result = await embedScenes(records, {
         decodeSceneEvent: sceneEvents.decode,
         cache,
         aggregator,
-        maxFieldChars: config.embedder.maxFieldChars,
+        maxFieldChars: settings.embedder.maxFieldChars,
         now: Date.now,
       });
       for (const [name, value] of Object.entries(result.cacheStats)) {
@@ -172,7 +181,7 @@ export async function startEmbedderStage(
     afterProduce: ({ result }) => dlq.mirror(result.poison),
     onChunkCommitted: (report) => {
       recordChunk(report);
-      options.onChunkCommitted?.(report);
+      settings.onChunkCommitted?.(report);
     },
   });
 
@@ -206,11 +215,10 @@ export async function startEmbedderStage(
 
   await startConsuming(runner, flusher, async () => {
     await aggregation.stop();
-    await embedder.close?.();
-    await pool.end();
+    await release();
   });
   log(
-    `embedder: consuming ${topics.input} as group ${config.embedder.groupId}; model ${embedder.modelVersion}, aggregator ${aggregator.version}`,
+    `embedder: consuming ${topics.input} as group ${settings.embedder.groupId}; model ${embedder.modelVersion}, aggregator ${aggregator.version}`,
   );
 
   const failure = Promise.race([runner.failure, aggregation.failure]);
@@ -224,8 +232,7 @@ export async function startEmbedderStage(
       await runner.stop();
       await aggregation.stop();
       await flusher.stop();
-      await embedder.close?.();
-      await pool.end();
+      await release();
     }),
   };
 }
@@ -238,8 +245,8 @@ function emptySceneStats(): SceneCacheStats {
   return { sceneCacheHits: 0, sceneCacheMisses: 0 };
 }
 
-function createInstruments() {
-  const stage = createStageInstruments(EMBEDDER_STAGE);
+function createInstruments(meter: StageMeter) {
+  const stage = createStageInstruments(meter);
   return {
     ...stage,
     cache: stage.counter(

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VersionedEncoder } from './encoder-slot.ts';
-import type { AggregatorConfig } from '../../app/config/config.ts';
+import type { AggregatorConfig } from '../stage/stage-config.ts';
 import type { SceneEncoder } from '../../model/aggregate/scene-encoder.ts';
 import { ConfigError, describeError } from '../../core/errors.ts';
-import { loadSceneEncoder } from '../../model/weights/load-scene-encoder.ts';
-import type { ModelRegistry } from '../../adapters/postgres/model-registry.ts';
-import { loadSceneEncoderFolder, sceneEncoderConfig } from '../../model/weights/scene-encoder-checkpoint.ts';
+import { loadSceneEncoder } from '../../model/aggregate/load-scene-encoder.ts';
+import type { ModelRegistry } from '../../core/model-version.ts';
+import {
+  loadSceneEncoderFolder,
+  sceneEncoderConfig,
+} from '../../model/aggregate/scene-encoder-checkpoint.ts';
 import { encodeWeights } from '../../model/weights/weights-codec.ts';
 import type { ModelUpdate } from '../../core/records.ts';
 

@@ -3,27 +3,23 @@
  * `[AGG]` encoder (`agg`) behind a scene cache, started from the registry / model-updates / a folder and
  * hot-reloaded when a new encoder version is announced on model-updates.
  */
-import type { Kafka, Producer } from 'kafkajs';
-import { EncoderChunkAggregator, MeanChunkAggregator, type ChunkAggregator } from './chunk-aggregator.ts';
-import { EncoderSlot } from './encoder-slot.ts';
-import { MeanAggregator } from '../../model/aggregate/mean-aggregator.ts';
-import { SceneVectorCache } from './scene-cache.ts';
-import type { LarrConfig } from '../../app/config/config.ts';
-import type { Queryable } from '../../adapters/postgres/queryable.ts';
 import { describeError, type PoisonRecordError } from '../../core/errors.ts';
+import type { ModelRegistry } from '../../core/model-version.ts';
+import type { DeadLetter, ModelUpdate } from '../../core/records.ts';
+import { MeanAggregator } from '../../model/aggregate/mean-aggregator.ts';
 import { initTensorflow } from '../../model/runtime/tensorflow-runtime.ts';
-import type { MetricsSink } from '../stage/stage-metrics.ts';
-import { loadSceneEncoder } from '../../model/weights/load-scene-encoder.ts';
-import { ModelRegistry } from '../../adapters/postgres/model-registry.ts';
-import { ModelUpdateSubscriber } from '../../adapters/kafka/model-update-subscriber.ts';
-import type { AvroCodec } from '../../adapters/avro/codec.ts';
-import type { DeadLetter } from '../../core/records.ts';
-import type { SchemaRegistry } from '../../adapters/avro/registry.ts';
-import { createRecordCodec, SUBJECTS } from '../../adapters/avro/subjects.ts';
+import { loadSceneEncoder } from '../../model/aggregate/load-scene-encoder.ts';
+import type { MetricsSink } from '../ports/metrics-sink.ts';
+import type { RecordCodec } from '../ports/record-codec.ts';
+import type { StreamClient, StreamProducer, StreamRecord } from '../ports/stream.ts';
 import { toDeadLetter } from '../stage/dead-letter.ts';
-import type { StreamRecord } from '../ports/stream.ts';
+import type { AggregatorConfig } from '../stage/stage-config.ts';
+import { ModelUpdateSubscriber } from '../versioning/model-update-subscriber.ts';
+import { EncoderChunkAggregator, MeanChunkAggregator, type ChunkAggregator } from './chunk-aggregator.ts';
 import { EncoderReloader } from './encoder-reloader.ts';
+import { EncoderSlot } from './encoder-slot.ts';
 import { resolveInitialEncoder } from './initial-encoder.ts';
+import { SceneVectorCache } from './scene-cache.ts';
 
 export interface SceneAggregation {
   readonly aggregator: ChunkAggregator;
@@ -35,12 +31,12 @@ export interface SceneAggregation {
 
 export interface SceneAggregationDeps {
   readonly stage: string;
-  readonly kafka: Kafka;
-  readonly db: Queryable;
-  readonly schemaRegistry: SchemaRegistry;
+  readonly stream: StreamClient;
+  readonly registry: ModelRegistry;
   readonly embedder: { readonly dimension: number; readonly modelVersion: string };
   readonly topics: { readonly modelUpdates: string; readonly deadLetters: string };
-  readonly deadLetterCodec: AvroCodec<DeadLetter>;
+  readonly modelUpdateCodec: RecordCodec<ModelUpdate>;
+  readonly deadLetterCodec: RecordCodec<DeadLetter>;
   readonly sink: MetricsSink;
   readonly log: (line: string) => void;
 }
@@ -48,26 +44,23 @@ export interface SceneAggregationDeps {
 const NEVER = new Promise<never>(() => undefined);
 
 export async function startSceneAggregation(
-  config: LarrConfig,
+  settings: AggregatorConfig,
   deps: SceneAggregationDeps,
 ): Promise<SceneAggregation> {
-  if (config.aggregator.kind === 'mean') {
+  if (settings.kind === 'mean') {
     return {
       aggregator: new MeanChunkAggregator(new MeanAggregator(deps.embedder.dimension)),
       failure: NEVER,
       stop: async () => undefined,
     };
   }
-  const { log } = deps;
-  const settings = config.aggregator;
+  const { log, registry } = deps;
   await initTensorflow({ log });
-  const registry = new ModelRegistry(deps.db);
   const deadLetters = new ModelUpdateDeadLetters(deps);
   const subscriber = new ModelUpdateSubscriber({
-    kafka: deps.kafka,
+    stream: deps.stream,
     topic: deps.topics.modelUpdates,
-    decodeUpdate: (await createRecordCodec(deps.schemaRegistry, config.projectDir, SUBJECTS.modelUpdate))
-      .decode,
+    decodeUpdate: deps.modelUpdateCodec.decode,
     log,
     deadLetter: (record, error) => deadLetters.send(record, error),
     groupIdPrefix: `larr-${deps.stage}-model-updates`,
@@ -146,7 +139,7 @@ async function caughtUpWithin(
 /** Malformed model-updates records: to the dead-letter topic and its Postgres mirror, like input records. */
 class ModelUpdateDeadLetters {
   readonly #deps: SceneAggregationDeps;
-  #producer: Promise<Producer> | undefined;
+  #producer: Promise<StreamProducer> | undefined;
 
   constructor(deps: SceneAggregationDeps) {
     this.#deps = deps;
@@ -154,23 +147,16 @@ class ModelUpdateDeadLetters {
 
   async send(record: StreamRecord, error: PoisonRecordError): Promise<void> {
     const deadLetter = toDeadLetter(this.#deps.stage, record, error, Date.now());
-    this.#producer ??= (async () => {
-      const producer = this.#deps.kafka.producer({ allowAutoTopicCreation: false });
-      await producer.connect();
-      return producer;
-    })();
+    this.#producer ??= this.#deps.stream.producer();
     const producer = await this.#producer;
-    await producer.send({
-      topic: this.#deps.topics.deadLetters,
-      acks: -1,
-      messages: [
-        {
-          key: record.key,
-          value: await this.#deps.deadLetterCodec.encode(deadLetter),
-          headers: { 'larr-dlq-reason': error.reason, 'larr-dlq-stage': this.#deps.stage },
-        },
-      ],
-    });
+    await producer.send([
+      {
+        topic: this.#deps.topics.deadLetters,
+        key: record.key,
+        value: await this.#deps.deadLetterCodec.encode(deadLetter),
+        headers: { 'larr-dlq-reason': error.reason, 'larr-dlq-stage': this.#deps.stage },
+      },
+    ]);
     await this.#deps.sink.recordDeadLetters([deadLetter]);
   }
 
@@ -179,7 +165,7 @@ class ModelUpdateDeadLetters {
     this.#producer = undefined;
     if (producer !== undefined) {
       await producer
-        .then((connected) => connected.disconnect())
+        .then((connected) => connected.close())
         .catch((error: unknown) =>
           this.#deps.log(`embedder: closing the model-updates dead-letter producer: ${describeError(error)}`),
         );

@@ -20,3 +20,9 @@ export interface EmbeddingStore {
   /** Stores the entries whose keys are new; existing keys are left as they are. */
   putMany(entries: readonly StoredEmbedding[]): Promise<void>;
 }
+
+/** The canonical texts the shared store keeps beside its vectors (the scorer's slices and scene-ID model). */
+export interface CanonicalTextStore {
+  /** Texts of the keys present; absent keys are simply missing from the map. */
+  textsOf(keys: readonly string[]): Promise<Map<string, string>>;
+}

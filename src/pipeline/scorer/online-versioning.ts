@@ -5,12 +5,16 @@
  * seen them — and the candidate is promoted when its AUC is at least the parent's minus `tolerance`. Every
  * candidate becomes a `Publication` (registered with its metrics); promoted ones are also announced.
  *
- * A `CtrModel` itself (it wraps the learner), so the scorer's test-then-train loop drives it unchanged;
+ * A `OnlineCtrModel` itself (it wraps the learner), so the scorer's test-then-train loop drives it unchanged;
  * the stage drains `takePublications()` and does the I/O (`VersionPublisher`).
  */
 import type { NamedArray } from '../../model/weights/tensor-file.ts';
-import type { JsonObject } from '../../adapters/postgres/model-registry.ts';
-import type { CtrExample, CtrModel, LabelledCtrExample } from '../../model/ctr/online/online-ctr-model.ts';
+import type { JsonObject } from '../../core/model-version.ts';
+import type {
+  CtrExample,
+  OnlineCtrModel,
+  LabelledCtrExample,
+} from '../../model/ctr/online/online-ctr-model.ts';
 import type { LarrOnlineModel } from '../../model/ctr/online/larr-online-model.ts';
 import type { FrozenLarrModel } from '../../model/ctr/online/larr-parts.ts';
 import { RecentTrafficEvaluation, type PromotionResult } from './promotion.ts';
@@ -48,7 +52,7 @@ export interface Publication {
   readonly promotion: PromotionResult | undefined;
 }
 
-export class VersionedLarrModel implements CtrModel {
+export class VersionedLarrModel implements OnlineCtrModel {
   readonly family: string;
   readonly readsFieldEmbeddings = true;
   readonly #model: LarrOnlineModel;

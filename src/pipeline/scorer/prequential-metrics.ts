@@ -165,3 +165,16 @@ function summarise(
     observedCtr: calibrated.observedRate,
   };
 }
+
+/** Who wrote a scorer metrics window. */
+export interface ScorerMetricsIdentity {
+  readonly instanceId: string;
+  readonly consumerGroup: string;
+  /** The CTR model family: a window spans many versions of an online model. */
+  readonly ctrModel: string;
+}
+
+/** Where the scorer's closed windows go (`prequential_metrics` and `join_outcomes` in Postgres). */
+export interface ScorerMetricsSink {
+  write(prequential: readonly PrequentialRow[], outcomes: readonly JoinOutcomeRow[]): Promise<void>;
+}

@@ -1,5 +1,5 @@
-import type { Queryable } from '../../adapters/postgres/queryable.ts';
 import type { FeatureKey } from '../../core/records.ts';
+import type { CanonicalTextStore } from '../ports/embedding-store.ts';
 import type { SceneSlices } from './prequential-metrics.ts';
 
 /** The scene fields the metrics slice by (featurize's field names). */
@@ -25,19 +25,19 @@ export function sceneSlices(
 }
 
 /**
- * Canonical texts of feature keys from the shared `embedding_store`, remembered in-process: scene values
+ * Canonical texts of feature keys from the shared embedding store, remembered in-process: scene values
  * are a bounded vocabulary, so after warm-up a chunk costs no query. Keys the store lacks are looked up
  * again next time (the embedder may not have stored them yet).
  */
 export class FeatureTextLookup {
-  readonly #db: Queryable;
+  readonly #store: CanonicalTextStore;
   readonly #texts = new Map<string, string>();
   readonly #maxEntries: number;
   readonly #allFields: boolean;
 
   /** @param fields `slices`: only the slice fields' texts; `all`: every field's (a model reads them). */
-  constructor(db: Queryable, maxEntries = 100_000, fields: 'slices' | 'all' = 'slices') {
-    this.#db = db;
+  constructor(store: CanonicalTextStore, maxEntries = 100_000, fields: 'slices' | 'all' = 'slices') {
+    this.#store = store;
     this.#maxEntries = maxEntries;
     this.#allFields = fields === 'all';
   }
@@ -52,12 +52,9 @@ export class FeatureTextLookup {
       }
     }
     if (wanted.size > 0) {
-      const { rows } = await this.#db.query<{ content_key: string; canonical_text: string }>(
-        'SELECT content_key, canonical_text FROM embedding_store WHERE content_key = ANY($1::text[])',
-        [[...wanted]],
-      );
-      if (this.#texts.size + rows.length > this.#maxEntries) this.#texts.clear();
-      for (const row of rows) this.#texts.set(row.content_key, row.canonical_text);
+      const found = await this.#store.textsOf([...wanted]);
+      if (this.#texts.size + found.size > this.#maxEntries) this.#texts.clear();
+      for (const [key, text] of found) this.#texts.set(key, text);
     }
     return this.#texts;
   }

@@ -2,7 +2,11 @@ import type { FieldEmbedding } from '../../model/aggregate/scene-aggregator.ts';
 import { PoisonRecordError } from '../../core/errors.ts';
 import type { CtrScore, FeatureKey, Impression, ModelVersions, SceneVector } from '../../core/records.ts';
 import type { StreamRecord } from '../ports/stream.ts';
-import type { CtrExample, CtrModel, LabelledCtrExample } from '../../model/ctr/online/online-ctr-model.ts';
+import type {
+  CtrExample,
+  OnlineCtrModel,
+  LabelledCtrExample,
+} from '../../model/ctr/online/online-ctr-model.ts';
 import { fieldsOf, type FieldLookupStats } from './field-embeddings.ts';
 import type { JoinOutcome, JoinWindow } from './join-window.ts';
 import type { PrequentialWindow, SceneSlices } from './prequential-metrics.ts';
@@ -47,7 +51,7 @@ export interface ScoreChunkDeps {
     featureKeyLists: readonly (readonly FeatureKey[])[],
   ) => Promise<{ vectors: ReadonlyMap<string, Float32Array>; stats: FieldLookupStats }>;
   readonly window: ScorerJoinWindow;
-  readonly model: CtrModel;
+  readonly model: OnlineCtrModel;
   readonly metrics: PrequentialWindow;
   /** Scene-vector dimension the model was fed so far; set by the first vector. */
   readonly dimension: { value: number | undefined };
@@ -214,7 +218,7 @@ export async function scoreChunk(
 
 /** Whether `example` carries the scene input `model` reads (else the model scores from the IDs alone). */
 export function hasSceneInput(
-  model: Pick<CtrModel, 'readsFieldEmbeddings' | 'readsSceneTexts'>,
+  model: Pick<OnlineCtrModel, 'readsFieldEmbeddings' | 'readsSceneTexts'>,
   example: CtrExample,
 ): boolean {
   if (model.readsFieldEmbeddings) return example.fields !== null;

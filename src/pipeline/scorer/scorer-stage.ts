@@ -1,21 +1,16 @@
-import type { Kafka, Producer } from 'kafkajs';
-import type pg from 'pg';
-import type { LarrConfig } from '../../app/config/config.ts';
-import { createPool } from '../../adapters/postgres/pool.ts';
 import { LarrError } from '../../core/errors.ts';
-import { BatchStageRunner } from '../../adapters/kafka/batch-stage-runner.ts';
-import { createKafka } from '../../adapters/kafka/client.ts';
-import { CoPartitionAssigner } from '../../adapters/kafka/co-partition-assigner.ts';
-import { PgEmbeddingStore } from '../../adapters/postgres/pg-embedding-store.ts';
-import { PgMetricsSink } from '../../adapters/postgres/pg-metrics-sink.ts';
+import type { ModelRegistry } from '../../core/model-version.ts';
+import type { CtrScore, DeadLetter, Impression, ModelUpdate, SceneVector } from '../../core/records.ts';
+import type { OnlineCtrModel } from '../../model/ctr/online/online-ctr-model.ts';
+import type { CanonicalTextStore, EmbeddingStore } from '../ports/embedding-store.ts';
+import type { MetricsSink } from '../ports/metrics-sink.ts';
+import type { RecordCodec } from '../ports/record-codec.ts';
+import type { StreamClient, StreamProducer } from '../ports/stream.ts';
+import { NO_METER, NO_TRACING, type MessageTracer, type StageMeter } from '../ports/telemetry.ts';
+import type { EmbedderStageConfig, ScorerStageConfig } from '../stage/stage-config.ts';
 import type { StageMetrics } from '../stage/stage-metrics.ts';
-import { ModelRegistry } from '../../adapters/postgres/model-registry.ts';
-import { createSchemaRegistry } from '../../adapters/avro/create-registry.ts';
-import { createRecordCodec, SUBJECTS } from '../../adapters/avro/subjects.ts';
-import { loadTopicCatalog, topicName } from '../../adapters/kafka/topics/catalog.ts';
 import {
-  batchStageSettings,
-  createStageCodecs,
+  chunkConsumerSettings,
   createStageMetrics,
   deadLetterRouting,
   encodeOutputs,
@@ -25,17 +20,17 @@ import {
   stopOnce,
   type StageOptions,
 } from '../stage/stage-wiring.ts';
-import type { CtrModel } from '../../model/ctr/online/online-ctr-model.ts';
-import { createScorerModel } from '../../app/compose/create-scorer-model.ts';
 import { FieldEmbeddingLookup } from './field-embeddings.ts';
 import { JoinWindow } from './join-window.ts';
-import { PgScorerMetricsSink } from '../../adapters/postgres/pg-scorer-metrics-sink.ts';
+import type { VersionedLarrModel } from './online-versioning.ts';
 import {
   emptyOutcomeCounts,
   PrequentialWindow,
   type JoinOutcomeCounts,
   type JoinOutcomeRow,
   type PrequentialRow,
+  type ScorerMetricsIdentity,
+  type ScorerMetricsSink,
 } from './prequential-metrics.ts';
 import { FeatureTextLookup } from './scene-slices.ts';
 import {
@@ -44,14 +39,51 @@ import {
   type HeldSceneVector,
   type ScoreChunkResult,
 } from './score-chunk.ts';
-import { SCORER_STAGE_NAME, ScorerTelemetry } from '../../adapters/telemetry/scorer-telemetry.ts';
+import { SCORER_STAGE_NAME, ScorerTelemetry } from './scorer-telemetry.ts';
 import { VersionPublisher } from './version-publisher.ts';
 
 export const SCORER_STAGE = SCORER_STAGE_NAME;
 
-export interface ScorerStageOptions extends StageOptions {
-  /** The CTR model. @default from `LARR_SCORER_MODEL` (`createScorerModel`) */
-  readonly model?: CtrModel;
+/** What the scorer stage talks to: the ports and the model, built by the composition root (`app/compose`). */
+export interface ScorerStageDeps {
+  readonly stream: StreamClient;
+  readonly topics: {
+    readonly sceneVectors: string;
+    readonly impressions: string;
+    readonly output: string;
+    readonly deadLetters: string;
+    readonly modelUpdates: string;
+  };
+  readonly codecs: {
+    readonly sceneVectors: RecordCodec<SceneVector>;
+    readonly impressions: RecordCodec<Impression>;
+    readonly ctrScores: RecordCodec<CtrScore>;
+    readonly deadLetters: RecordCodec<DeadLetter>;
+    readonly modelUpdates: RecordCodec<ModelUpdate>;
+  };
+  /** The CTR model that scores (and learns, test-then-train). */
+  readonly model: OnlineCtrModel;
+  /**
+   * The same model when it publishes candidate versions (the online LARR model): they are registered and
+   * announced on model-updates. The stage disposes it at stop.
+   */
+  readonly versioned?: VersionedLarrModel;
+  readonly modelRegistry: ModelRegistry;
+  readonly embeddingStore: EmbeddingStore & CanonicalTextStore;
+  readonly metricsSink: MetricsSink;
+  readonly scorerMetricsSink: (identity: ScorerMetricsIdentity) => ScorerMetricsSink;
+  /** @default no metrics beyond `stage_metrics` */
+  readonly meter?: StageMeter;
+  /** @default no tracing */
+  readonly tracer?: MessageTracer;
+  /** Frees what the composition root opened for the stage (its database pool): last, at stop. */
+  readonly release?: () => Promise<void>;
+}
+
+export interface ScorerStageSettings extends StageOptions {
+  readonly scorer: ScorerStageConfig;
+  /** Retries, chunk size, session timeout, metrics flush and LRU size are the embedder's settings. */
+  readonly embedder: EmbedderStageConfig;
 }
 
 export interface ScorerStage {
@@ -68,7 +100,7 @@ export interface ScorerStage {
   /** Records held in the join window now. */
   readonly pending: () => number;
   /** The CTR model scoring (its `version` moves as an online model learns). */
-  readonly model: CtrModel;
+  readonly model: OnlineCtrModel;
   readonly metrics: StageMetrics;
   /** Model versions registered and announced since start (the online LARR model only). */
   publications(): { registered: number; announced: number; queued: number };
@@ -77,97 +109,73 @@ export interface ScorerStage {
 }
 
 /**
- * Wires the scorer stage: scene-vectors ⋈ impressions (by event id, co-partitioned) → CTR model →
- * ctr-scores, with test-then-train updates, prequential metrics and join outcomes to Postgres, and dead
- * letters. Offsets committed are those `JoinWindow.committableOffsets` allows, never past a record the
- * window still holds. Assumes `larr db migrate` and `larr topics apply` have run.
+ * Runs the scorer stage: scene-vectors ⋈ impressions (by event id, co-partitioned) → CTR model →
+ * ctr-scores, with test-then-train updates, prequential metrics and join outcomes to the metrics sinks, and
+ * dead letters. Offsets committed are those `JoinWindow.committableOffsets` allows, never past a record the
+ * window still holds.
  */
 export async function startScorerStage(
-  config: LarrConfig,
-  options: ScorerStageOptions = {},
+  deps: ScorerStageDeps,
+  settings: ScorerStageSettings,
 ): Promise<ScorerStage> {
-  const log = stageLog(options.log);
-  const catalog = loadTopicCatalog(config.projectDir, { prefix: config.topicPrefix });
-  const topics = {
-    sceneVectors: topicName(catalog, 'scene-vectors'),
-    impressions: topicName(catalog, 'impressions'),
-    output: topicName(catalog, 'ctr-scores'),
-    deadLetters: topicName(catalog, 'dead-letters'),
-  };
-  const kafka = options.kafka ?? createKafka(config.kafka, { clientIdSuffix: SCORER_STAGE });
-  await requireCoPartitioned(kafka, [topics.sceneVectors, topics.impressions]);
-
-  const registry = createSchemaRegistry(config);
-  const { sceneVectors, impressions, ctrScores, deadLetters } = await createStageCodecs(config, registry, {
-    reads: { sceneVectors: SUBJECTS.sceneVector, impressions: SUBJECTS.impression },
-    writes: { ctrScores: SUBJECTS.ctrScore, deadLetters: SUBJECTS.deadLetter },
-  });
-
-  const pool: pg.Pool = createPool(config.database);
-  let model: CtrModel;
+  const log = stageLog(settings.log);
+  const { topics, model, versioned, stream } = deps;
+  const { sceneVectors, impressions, ctrScores, deadLetters } = deps.codecs;
+  const config = { scorer: settings.scorer, embedder: settings.embedder };
   let publisher: VersionPublisher | undefined;
   let takePublications: () => void = () => undefined;
-  let modelUpdatesProducer: Producer | undefined;
-  let disposeModel: () => void = () => undefined;
+  let modelUpdatesProducer: StreamProducer | undefined;
   // Frees what the scorer holds, the pool last: after a failed start, and at stop.
   const release = async () => {
-    disposeModel();
-    await modelUpdatesProducer?.disconnect();
-    await pool.end();
+    versioned?.dispose();
+    await modelUpdatesProducer?.close();
+    await deps.release?.();
   };
   try {
-    if (options.model === undefined) {
-      const modelRegistry = new ModelRegistry(pool);
-      const created = await createScorerModel(config.scorer.model, { registry: modelRegistry, log });
-      model = created.model;
-      log(`scorer: CTR model ${model.family} (${created.origin})`);
-      const versioned = created.versioned;
-      if (versioned !== undefined) {
-        disposeModel = () => versioned.dispose();
-        const modelUpdates = await createRecordCodec(registry, config.projectDir, SUBJECTS.modelUpdate);
-        await modelUpdates.writerId();
-        modelUpdatesProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-        await modelUpdatesProducer.connect();
-        publisher = new VersionPublisher(
-          {
-            registry: modelRegistry,
-            producer: modelUpdatesProducer,
-            topic: topicName(catalog, 'model-updates'),
-            encodeUpdate: (update) => modelUpdates.encode(update),
-          },
-          log,
-        );
-        const queue = publisher;
-        takePublications = () => queue.enqueue(versioned.takePublications());
-      }
-    } else {
-      model = options.model;
+    await requireCoPartitioned(stream, [topics.sceneVectors, topics.impressions]);
+    if (versioned !== undefined) {
+      modelUpdatesProducer = await stream.producer({ idempotent: true });
+      publisher = new VersionPublisher(
+        {
+          registry: deps.modelRegistry,
+          producer: modelUpdatesProducer,
+          topic: topics.modelUpdates,
+          encodeUpdate: (update) => deps.codecs.modelUpdates.encode(update),
+        },
+        log,
+      );
+      const queue = publisher;
+      takePublications = () => queue.enqueue(versioned.takePublications());
     }
   } catch (err) {
     await release();
     throw err;
   }
-  const fieldEmbeddings = new FieldEmbeddingLookup(new PgEmbeddingStore(pool), config.embedder.lruEntries);
-  const { stageMetrics, flusher } = createStageMetrics(config, {
+  const fieldEmbeddings = new FieldEmbeddingLookup(deps.embeddingStore, config.embedder.lruEntries);
+  const { stageMetrics, flusher } = createStageMetrics(config.embedder, {
     name: SCORER_STAGE,
     groupId: config.scorer.groupId,
-    sink: new PgMetricsSink(pool),
+    sink: deps.metricsSink,
     log,
   });
-  const telemetry = new ScorerTelemetry(stageMetrics);
+  const telemetry = new ScorerTelemetry(stageMetrics, deps.meter ?? NO_METER, deps.tracer ?? NO_TRACING);
   // Chunk results since the last commit, recorded in the stage metrics when the chunk commits.
   let uncommitted: ScoreChunkResult[] = [];
   const window = new JoinWindow<HeldSceneVector, HeldImpression>({
     windowMs: config.scorer.joinWindowMs,
     maxEntries: config.scorer.maxPending,
   });
-  const texts = new FeatureTextLookup(pool, undefined, model.readsSceneTexts === true ? 'all' : 'slices');
+  const texts = new FeatureTextLookup(
+    deps.embeddingStore,
+    undefined,
+    model.readsSceneTexts === true ? 'all' : 'slices',
+  );
   const dlq = deadLetterRouting(SCORER_STAGE, {
     topic: topics.deadLetters,
     codec: deadLetters,
-    sink: new PgMetricsSink(pool),
+    sink: deps.metricsSink,
   });
-  const metricsSink = new PgScorerMetricsSink(pool, {
+  const metricsSink = deps.scorerMetricsSink({
     instanceId: stageInstanceId(),
     consumerGroup: config.scorer.groupId,
     // A metrics window spans many versions of an online model; the exact one is in every CtrScore.
@@ -196,18 +204,17 @@ export async function startScorerStage(
     unwritten.outcomes = [];
   };
 
-  const runner = new BatchStageRunner({
-    ...batchStageSettings(config, {
+  const runner = stream.chunkConsumer({
+    ...chunkConsumerSettings(config.embedder, {
       name: SCORER_STAGE,
-      kafka,
       groupId: config.scorer.groupId,
-      fromBeginning: options.fromBeginning,
+      fromBeginning: settings.fromBeginning,
       log,
     }),
     inputTopics: [topics.sceneVectors, topics.impressions],
     // One partition at a time: the join window is shared by the co-partitions of both topics.
     partitionsConsumedConcurrently: 1,
-    partitionAssigners: [CoPartitionAssigner],
+    assignment: 'co-partitioned',
     // Only the chunk's partition number: the group assigned it to us for both topics, while held records
     // of a partition that moved to another member must never overwrite that member's commits.
     offsetsToCommit: ({ partition }) =>
@@ -250,7 +257,7 @@ export async function startScorerStage(
       const results = uncommitted;
       uncommitted = [];
       telemetry.recordChunk(report, mergeResults(results));
-      options.onChunkCommitted?.(report);
+      settings.onChunkCommitted?.(report);
     },
   });
 
@@ -318,20 +325,14 @@ function mergeResults(results: readonly ScoreChunkResult[]): ScoreChunkResult {
  * The join needs partition p of both topics on one instance, which holds only when both have the same
  * partition count (the default partitioner maps a key to hash mod count).
  */
-async function requireCoPartitioned(kafka: Kafka, names: readonly string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
-    const counts = topics.map((topic) => `${topic.name}: ${topic.partitions.length}`);
-    if (new Set(topics.map((topic) => topic.partitions.length)).size > 1) {
-      throw new LarrError(
-        'TOPICS_NOT_CO_PARTITIONED',
-        `the scorer joins by event id and needs the same partition count on both topics (${counts.join(', ')}); ` +
-          `declare the same count in topics/*.yaml and re-partition, since adding partitions moves keys`,
-      );
-    }
-  } finally {
-    await admin.disconnect();
+async function requireCoPartitioned(stream: StreamClient, names: readonly string[]): Promise<void> {
+  const partitions = await stream.partitionCounts(names);
+  const counts = [...partitions].map(([name, count]) => `${name}: ${count}`);
+  if (new Set(partitions.values()).size > 1) {
+    throw new LarrError(
+      'TOPICS_NOT_CO_PARTITIONED',
+      `the scorer joins by event id and needs the same partition count on both topics (${counts.join(', ')}); ` +
+        `declare the same count in topics/*.yaml and re-partition, since adding partitions moves keys`,
+    );
   }
 }

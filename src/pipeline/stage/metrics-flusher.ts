@@ -1,5 +1,6 @@
 import { describeError } from '../../core/errors.ts';
-import type { MetricsSink, StageMetrics, StageMetricsRow } from './stage-metrics.ts';
+import type { MetricsSink, StageMetricsRow } from '../ports/metrics-sink.ts';
+import type { StageMetrics } from './stage-metrics.ts';
 
 /** Windows kept while the database is unreachable; past this the oldest are dropped and that is logged. */
 const MAX_PENDING_WINDOWS = 720;

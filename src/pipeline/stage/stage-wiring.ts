@@ -1,26 +1,23 @@
 /**
- * The wiring every Kafka stage repeats around its own logic (the embedder and the scorer): the default log,
- * the Avro codecs it reads and writes with, its `stage_metrics` windows and their background flusher, the
- * dead-letter topic and its Postgres mirror, the batch-runner settings taken from the configuration, and
- * starting the consumer so that a failed start leaves nothing running. What a stage holds of its own (a
- * model, a join window, the order it releases them in) stays in its start function.
+ * The wiring every stage repeats around its own logic (the embedder and the scorer): the default log, its
+ * `stage_metrics` windows and their background flusher, the dead-letter topic and its Postgres mirror, the
+ * chunk-consumer settings taken from the configuration, and starting the consumer so that a failed start
+ * leaves nothing running. What a stage holds of its own (a model, a join window, the order it releases
+ * them in) stays in its start function.
  */
 import { hostname } from 'node:os';
-import type { Kafka } from 'kafkajs';
-import type { LarrConfig } from '../../app/config/config.ts';
-import type {
-  BatchStageOptions,
-  ChunkReport,
-  StageChunkResult,
-} from '../../adapters/kafka/batch-stage-runner.ts';
-import { StageMetrics, type MetricsSink } from './stage-metrics.ts';
-import type { AvroCodec } from '../../adapters/avro/codec.ts';
 import type { DeadLetter } from '../../core/records.ts';
-import type { SchemaRegistry } from '../../adapters/avro/registry.ts';
-import { createRecordCodec, type Subject, type SubjectRecords } from '../../adapters/avro/subjects.ts';
+import type {
+  ChunkConsumerOptions,
+  ChunkReport,
+  OutboundMessage,
+  StageChunkResult,
+} from '../ports/stream.ts';
+import type { MetricsSink } from '../ports/metrics-sink.ts';
 import { toDeadLetter } from './dead-letter.ts';
 import { MetricsFlusher } from './metrics-flusher.ts';
-import type { OutboundMessage } from '../ports/stream.ts';
+import type { EmbedderStageConfig } from './stage-config.ts';
+import { StageMetrics } from './stage-metrics.ts';
 
 export type StageLog = (line: string) => void;
 
@@ -29,8 +26,6 @@ export interface StageOptions {
   readonly log?: StageLog;
   /** Start from the earliest offset when the group has no committed offset. @default true */
   readonly fromBeginning?: boolean;
-  /** Kafka client to use (tests, benchmarks); built from the configuration otherwise. */
-  readonly kafka?: Kafka;
   /** Called after each committed chunk (benchmarks, progress displays); must not throw. */
   readonly onChunkCommitted?: (report: ChunkReport) => void;
 }
@@ -45,36 +40,12 @@ export function stageInstanceId(): string {
   return `${hostname()}-${process.pid}-${Date.now()}`;
 }
 
-type Codecs<S extends Record<string, Subject>> = { readonly [K in keyof S]: AvroCodec<SubjectRecords[S[K]]> };
-
-/**
- * The codecs a stage decodes (`reads`) and encodes (`writes`) with, under the names given. The writer ids of
- * `writes` are resolved now: a schema that is not registered should stop start-up, not the first batch.
- */
-export async function createStageCodecs<R extends Record<string, Subject>, W extends Record<string, Subject>>(
-  config: Pick<LarrConfig, 'projectDir'>,
-  registry: SchemaRegistry,
-  subjects: { readonly reads: R; readonly writes: W },
-): Promise<Codecs<R> & Codecs<W>> {
-  const codecs = new Map(
-    await Promise.all(
-      Object.entries({ ...subjects.reads, ...subjects.writes }).map(
-        async ([name, subject]) =>
-          [name, await createRecordCodec(registry, config.projectDir, subject)] as const,
-      ),
-    ),
-  );
-  await Promise.all(Object.keys(subjects.writes).map((name) => codecs.get(name)!.writerId()));
-  const byName: Record<string, unknown> = Object.fromEntries(codecs);
-  return byName as Codecs<R> & Codecs<W>;
-}
-
 /**
  * A stage's metric windows and the flusher that closes one every `LARR_METRICS_FLUSH_MS` and writes it to
  * `sink` in the background. The flusher is not started: `startConsuming` starts it with the consumer.
  */
 export function createStageMetrics(
-  config: Pick<LarrConfig, 'embedder'>,
+  settings: Pick<EmbedderStageConfig, 'metricsFlushMs'>,
   stage: {
     readonly name: string;
     readonly groupId: string;
@@ -86,39 +57,30 @@ export function createStageMetrics(
     { stage: stage.name, instanceId: stageInstanceId(), consumerGroup: stage.groupId },
     { now: Date.now() },
   );
-  const flusher = new MetricsFlusher(stageMetrics, stage.sink, config.embedder.metricsFlushMs, stage.log);
+  const flusher = new MetricsFlusher(stageMetrics, stage.sink, settings.metricsFlushMs, stage.log);
   return { stageMetrics, flusher };
 }
 
-/** The runner settings every stage takes from the configuration (the `LARR_*` consumer settings). */
-export function batchStageSettings(
-  config: Pick<LarrConfig, 'embedder'>,
+/** The chunk-consumer settings every stage takes from the configuration (the `LARR_*` consumer settings). */
+export function chunkConsumerSettings(
+  settings: Pick<EmbedderStageConfig, 'maxRetries' | 'chunkRecords' | 'sessionTimeoutMs'>,
   stage: {
     readonly name: string;
-    readonly kafka: Kafka;
     readonly groupId: string;
     readonly fromBeginning: boolean | undefined;
     readonly log: StageLog;
   },
 ): Pick<
-  BatchStageOptions,
-  | 'stage'
-  | 'kafka'
-  | 'groupId'
-  | 'fromBeginning'
-  | 'maxRetries'
-  | 'maxChunkRecords'
-  | 'sessionTimeoutMs'
-  | 'log'
+  ChunkConsumerOptions,
+  'stage' | 'groupId' | 'fromBeginning' | 'maxRetries' | 'maxChunkRecords' | 'sessionTimeoutMs' | 'log'
 > {
   return {
     stage: stage.name,
-    kafka: stage.kafka,
     groupId: stage.groupId,
     fromBeginning: stage.fromBeginning ?? true,
-    maxRetries: config.embedder.maxRetries,
-    maxChunkRecords: config.embedder.chunkRecords,
-    sessionTimeoutMs: config.embedder.sessionTimeoutMs,
+    maxRetries: settings.maxRetries,
+    maxChunkRecords: settings.chunkRecords,
+    sessionTimeoutMs: settings.sessionTimeoutMs,
     log: stage.log,
   };
 }

@@ -9,19 +9,13 @@ import type { SceneEncoder } from '../../model/aggregate/scene-encoder.ts';
 import type { NamedArray } from '../../model/weights/tensor-file.ts';
 import type { ModelUpdate } from '../../core/records.ts';
 import { formatModelLocation } from '../../model/weights/model-location.ts';
-import type {
-  JsonObject,
-  ModelKind,
-  ModelRegistry,
-  ModelVersion,
-} from '../../adapters/postgres/model-registry.ts';
-import { sceneEncoderConfig } from '../../model/weights/scene-encoder-checkpoint.ts';
+import type { JsonObject, ModelKind, ModelRegistry, ModelVersion } from '../../core/model-version.ts';
+import { sceneEncoderConfig } from '../../model/aggregate/scene-encoder-checkpoint.ts';
 import { encodeWeights } from '../../model/weights/weights-codec.ts';
+import type { StreamProducer } from '../ports/stream.ts';
 
-/** The part of a Kafka producer this needs; a kafkajs `Producer` fits. */
-export interface ModelUpdateProducer {
-  send(record: { topic: string; acks: number; messages: { key: string; value: Buffer }[] }): Promise<unknown>;
-}
+/** The part of a stream producer this needs. */
+export type ModelUpdateProducer = Pick<StreamProducer, 'send'>;
 
 export interface PublishModelDeps {
   readonly registry: ModelRegistry;
@@ -80,11 +74,7 @@ export async function publishModelVersion(
     createdAt: modelVersion.createdAt.getTime(),
     metrics: { ...input.metrics },
   };
-  await deps.producer.send({
-    topic: deps.topic,
-    acks: -1,
-    messages: [{ key: input.kind, value: await deps.encodeUpdate(update) }],
-  });
+  await deps.producer.send([{ topic: deps.topic, key: input.kind, value: await deps.encodeUpdate(update) }]);
   return { modelVersion, update };
 }
 

@@ -14,7 +14,7 @@ import type { DatasetLine } from '../../core/dataset-line.ts';
 import { LarrError } from '../../core/errors.ts';
 import { featurize, type SceneField } from '../../core/featurize/featurize.ts';
 import { readJsonLines } from '../../model/io/json-lines.ts';
-import type { TextPair } from './pairs.ts';
+import type { TextPair } from '../../model/text-encoder/contrastive/text-pairs.ts';
 
 /** Fields mined by default: all but these. */
 export const DEFAULT_SCENE_ITEM_SKIPPED_FIELDS: readonly string[] = ['place', 'city'];

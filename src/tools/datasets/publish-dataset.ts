@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka } from 'kafkajs';
 import type { Impression, SceneEvent } from '../../core/records.ts';
 import type { DatasetLine } from '../../core/dataset-line.ts';
+import type { OutboundMessage, StreamClient } from '../../pipeline/ports/stream.ts';
 
 /** Called with the number of lines (scene events) published so far. */
 export type OnPublishProgress = (lines: number) => void;
@@ -25,12 +25,11 @@ export interface PublishDatasetOptions {
  * replicas before the next batch, so a consumer of either topic sees event time move forward.
  */
 export async function publishDataset(
-  kafka: Kafka,
+  stream: Pick<StreamClient, 'producer'>,
   lines: AsyncIterable<DatasetLine>,
   options: PublishDatasetOptions,
 ): Promise<{ events: number; impressions: number; seconds: number }> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+  const producer = await stream.producer();
   const rate = options.rate ?? 0;
   const batchSize =
     rate > 0
@@ -39,20 +38,17 @@ export async function publishDataset(
   const started = performance.now();
   let events = 0;
   let impressions = 0;
-  let sceneMessages: { key: string; value: Buffer }[] = [];
-  let impressionMessages: { key: string; value: Buffer }[] = [];
+  let sceneMessages: OutboundMessage[] = [];
+  let impressionMessages: OutboundMessage[] = [];
 
   const flush = async () => {
     if (sceneMessages.length === 0) return;
-    const topicMessages = [
-      { topic: options.sceneEventsTopic, messages: sceneMessages },
-      { topic: options.impressionsTopic, messages: impressionMessages },
-    ].filter((entry) => entry.messages.length > 0);
+    const messages = [...sceneMessages, ...impressionMessages];
     const batchEvents = sceneMessages.length;
     const batchImpressions = impressionMessages.length;
     sceneMessages = [];
     impressionMessages = [];
-    await producer.sendBatch({ acks: -1, topicMessages });
+    await producer.send(messages);
     events += batchEvents;
     impressions += batchImpressions;
     options.onProgress?.(events);
@@ -64,9 +60,14 @@ export async function publishDataset(
 
   try {
     for await (const line of lines) {
-      sceneMessages.push({ key: line.event.userId, value: await options.encodeSceneEvent(line.event) });
+      sceneMessages.push({
+        topic: options.sceneEventsTopic,
+        key: line.event.userId,
+        value: await options.encodeSceneEvent(line.event),
+      });
       for (const impression of line.impressions) {
         impressionMessages.push({
+          topic: options.impressionsTopic,
           key: impression.eventId,
           value: await options.encodeImpression(impression),
         });
@@ -75,7 +76,7 @@ export async function publishDataset(
     }
     await flush();
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
   return { events, impressions, seconds: (performance.now() - started) / 1000 };
 }

@@ -19,7 +19,7 @@ import {
 } from '../../model/aggregate/field-table.ts';
 import { LarrModel } from '../../model/ctr/larr-model.ts';
 import { MeanPoolEncoder } from '../../model/aggregate/mean-pool-encoder.ts';
-import type { SceneDataset } from '../../model/ctr/scene-dataset.ts';
+import type { SceneDataset } from '../../model/dataset/scene-dataset.ts';
 import {
   batchContext,
   type JointTrainOptions,

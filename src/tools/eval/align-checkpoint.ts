@@ -18,7 +18,7 @@ import {
   fieldTableTensor,
   splitFieldEmbeddings,
 } from '../../model/aggregate/field-table.ts';
-import { readSceneDatasetFile } from '../../model/ctr/scene-dataset.ts';
+import { readSceneDatasetFile } from '../../model/dataset/scene-dataset.ts';
 import { batchContext, type JointTrainSummary, scoreSplit, trainJoint } from '../../model/ctr/train-joint.ts';
 
 export const ALIGN_CHECKPOINT_FORMAT = 'larr-align-checkpoint';

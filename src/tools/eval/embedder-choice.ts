@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { Embedder } from '../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
 import { LarrError } from '../../core/errors.ts';
-import { loadGloveMeanEmbedder } from '../../model/embedders/glove-mean-embedder.ts';
+import { loadGloveMeanEmbedder } from '../../model/text-encoder/glove/glove-mean-embedder.ts';
 
 export type EmbedderKind = 'hashing' | 'glove' | 'lm';
 

@@ -1,5 +1,5 @@
-import type { Kafka } from 'kafkajs';
 import type { DatasetLine } from '../../core/dataset-line.ts';
+import type { StreamClient } from '../../pipeline/ports/stream.ts';
 import { publishDataset, type PublishDatasetOptions } from '../datasets/publish-dataset.ts';
 import { simulateScenes } from './scene-stream.ts';
 import { addToSummary, emptySummary, type SimulationSummary } from './summary.ts';
@@ -19,7 +19,7 @@ export interface PublishSimulationResult {
  * batch, in event-time order. The generator is pulled as batches are sent, so memory stays bounded.
  */
 export async function publishSimulation(
-  kafka: Kafka,
+  stream: Pick<StreamClient, 'producer'>,
   simulation: SimulationOptions,
   options: PublishDatasetOptions,
 ): Promise<PublishSimulationResult> {
@@ -31,7 +31,7 @@ export async function publishSimulation(
       yield scene.line;
     }
   }
-  const published = await publishDataset(kafka, lines(), options);
+  const published = await publishDataset(stream, lines(), options);
   return {
     summary,
     sceneEvents: published.events,

@@ -7,15 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { join } from 'node:path';
-import type { DatabaseConfig } from '../../app/config/config.ts';
+import type { DatabaseConfig } from '../../adapters/postgres/database-config.ts';
 import { createPool } from '../../adapters/postgres/pool.ts';
-import {
-  type JsonObject,
-  type JsonValue,
-  type ModelVersion,
-  type ModelVersionInput,
-  ModelRegistry,
-} from '../../adapters/postgres/model-registry.ts';
+import type { JsonObject, JsonValue, ModelVersion, ModelVersionInput } from '../../core/model-version.ts';
+import { PgModelRegistry } from '../../adapters/postgres/model-registry.ts';
 import type { TrainContrastiveResult } from '../../model/text-encoder/contrastive/train-contrastive.ts';
 import { languageModelVersionId } from '../../model/text-encoder/embedding-model.ts';
 import type { ExpansionReport } from '../../model/text-encoder/glove/vocabulary-expansion.ts';
@@ -129,7 +124,7 @@ export async function registerModelVersion(
 ): Promise<ModelVersion> {
   const pool = createPool(config);
   try {
-    return await new ModelRegistry(pool).register(input);
+    return await new PgModelRegistry(pool).register(input);
   } finally {
     await pool.end();
   }

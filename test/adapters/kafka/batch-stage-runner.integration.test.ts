@@ -4,9 +4,9 @@ import type { Kafka } from 'kafkajs';
 import type { PoisonRecordError } from '../../../src/core/errors.ts';
 import { TransientError } from '../../../src/core/errors.ts';
 import { publishRecords } from '../../../src/adapters/kafka/publish-scene-events.ts';
-import { BatchStageRunner, type StageChunkResult } from '../../../src/adapters/kafka/batch-stage-runner.ts';
+import { BatchStageRunner } from '../../../src/adapters/kafka/batch-stage-runner.ts';
 import { waitForGroupCaughtUp } from '../../../src/adapters/kafka/group-progress.ts';
-import type { StreamRecord } from '../../../src/pipeline/ports/stream.ts';
+import type { StageChunkResult, StreamRecord } from '../../../src/pipeline/ports/stream.ts';
 import { collectTopic } from '../../helpers/collect.ts';
 import {
   createTestKafka,

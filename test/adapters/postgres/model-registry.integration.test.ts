@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ModelRegistry, type ModelVersionInput } from '../../../src/adapters/postgres/model-registry.ts';
+import type { ModelVersionInput } from '../../../src/core/model-version.ts';
+import { PgModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
 import { createTestSchema } from '../../helpers/database.ts';
 
 test('registers, gets and lists model versions with lineage, config, metrics and location', async () => {
   const db = await createTestSchema({ migrated: true });
   try {
-    const registry = new ModelRegistry(db.pool);
+    const registry = new PgModelRegistry(db.pool);
     const pretrain = await registry.register({
       version: 'lm-pretrain-1a2b3c',
       kind: 'embedding',
@@ -54,7 +55,7 @@ test('registers, gets and lists model versions with lineage, config, metrics and
 test('re-registering the same content is a no-op (metrics may be updated); a different one is a conflict', async () => {
   const db = await createTestSchema({ migrated: true });
   try {
-    const registry = new ModelRegistry(db.pool);
+    const registry = new PgModelRegistry(db.pool);
     const input = {
       version: 'lm-emb-abc',
       kind: 'embedding' as const,
@@ -89,7 +90,7 @@ test('re-registering the same content is a no-op (metrics may be updated); a dif
 
 test('invalid input is refused before any statement, naming the field', async () => {
   const calls: string[] = [];
-  const registry = new ModelRegistry({
+  const registry = new PgModelRegistry({
     query: async (text) => {
       calls.push(text);
       return { rows: [], rowCount: 0 };

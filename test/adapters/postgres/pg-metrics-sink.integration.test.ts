@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PgMetricsSink } from '../../../src/adapters/postgres/pg-metrics-sink.ts';
-import {
-  E2E_BUCKET_UPPER_MS,
-  StageMetrics,
-  type StageMetricsRow,
-} from '../../../src/pipeline/stage/stage-metrics.ts';
+import type { StageMetricsRow } from '../../../src/pipeline/ports/metrics-sink.ts';
+import { E2E_BUCKET_UPPER_MS, StageMetrics } from '../../../src/pipeline/stage/stage-metrics.ts';
 import type { DeadLetter } from '../../../src/core/records.ts';
 import { createTestSchema } from '../../helpers/database.ts';
 

@@ -7,14 +7,14 @@ import { loadConfig } from '../../../src/app/config/config.ts';
 import { createEmbedder } from '../../../src/app/compose/create-embedder.ts';
 import type { Embedder } from '../../../src/model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../../src/model/embedders/hashing-embedder.ts';
-import { ModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
+import { PgModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
 import { createTestSchema, TEST_DATABASE_URL } from '../../helpers/database.ts';
 
 test('LARR_EMBEDDER_CHECKPOINT=<version> finds the folder through the model registry in Postgres', async () => {
   const schema = await createTestSchema({ migrated: true });
   const dir = await mkdtemp(join(tmpdir(), 'larr-registered-'));
   try {
-    await new ModelRegistry(schema.pool).register({
+    await new PgModelRegistry(schema.pool).register({
       version: 'larr-lm-feedbeef0001',
       kind: 'embedding',
       config: { dModel: 8 },

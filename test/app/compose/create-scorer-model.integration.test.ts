@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../../../src/app/config/config.ts';
-import { ModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
+import { PgModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
 import { createScorerModel } from '../../../src/app/compose/create-scorer-model.ts';
 import {
   FRESH_LEARNING_RATE,
@@ -46,7 +46,7 @@ test('warm start from a larr align folder, then from the registered version its 
   encoder.dispose();
   ctr.dispose();
 
-  const registry = new ModelRegistry(database.pool);
+  const registry = new PgModelRegistry(database.pool);
   const fromFolder = await createScorerModel(modelConfig({ LARR_SCORER_INIT: folder }), {
     registry,
     log: quiet,
@@ -112,7 +112,7 @@ test('warm start from a larr align folder, then from the registered version its 
 test('a fresh model states its seed and leaks nothing once disposed', async () => {
   const before = tf.memory().numTensors;
   const created = await createScorerModel(modelConfig({ LARR_SCORER_SEED: '9' }), {
-    registry: new ModelRegistry(database.pool),
+    registry: new PgModelRegistry(database.pool),
     log: quiet,
   });
   assert.match(created.origin, /fresh \(seed 9.*, learning rate 0\.001$/);
@@ -122,7 +122,7 @@ test('a fresh model states its seed and leaks nothing once disposed', async () =
   await created.model.update(syntheticExamples(4, 1));
   created.versioned?.dispose();
   const explicit = await createScorerModel(modelConfig({ LARR_SCORER_LEARNING_RATE: '0.002' }), {
-    registry: new ModelRegistry(database.pool),
+    registry: new PgModelRegistry(database.pool),
     log: quiet,
   });
   assert.equal(explicit.versioned?.model.learningRate, 0.002, 'a set rate wins over the default');

@@ -11,7 +11,7 @@ import {
 import { AggEncoder } from '../../../src/model/aggregate/agg-encoder.ts';
 import { createStageThreeModel } from '../../../src/tools/eval/ablation.ts';
 import { type FieldEmbeddings, splitFieldEmbeddings } from '../../../src/model/aggregate/field-table.ts';
-import { FROZEN_PREFIX, standardiseInputs } from '../../../src/model/nn/input-standardisation.ts';
+import { FROZEN_PREFIX, standardiseInputs } from '../../../src/model/aggregate/input-standardisation.ts';
 import { MeanPoolEncoder } from '../../../src/model/aggregate/mean-pool-encoder.ts';
 import { assertClose, assertNoLeak, seededValues, useWasm } from '../text-encoder/helpers.ts';
 

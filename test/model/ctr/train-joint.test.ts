@@ -9,7 +9,7 @@ import {
 } from '../../../src/tools/eval/ablation.ts';
 import { embedFieldTexts, fieldTableTensor } from '../../../src/model/aggregate/field-table.ts';
 import { buildSceneBatch, disposeSceneBatch } from '../../../src/model/ctr/scene-batch.ts';
-import { readSceneDataset } from '../../../src/model/ctr/scene-dataset.ts';
+import { readSceneDataset } from '../../../src/model/dataset/scene-dataset.ts';
 import { batchContext, scoreSplit, trainJoint } from '../../../src/model/ctr/train-joint.ts';
 import { HashingEmbedder } from '../../../src/model/embedders/hashing-embedder.ts';
 import { assertNoLeak, useWasm } from '../text-encoder/helpers.ts';

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { KafkaStreamClient } from '../../../src/adapters/kafka/kafka-stream-client.ts';
+import type { StreamProducer } from '../../../src/pipeline/ports/stream.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Producer } from 'kafkajs';
+
 import { createAggEncoderConfig } from '../../../src/model/aggregate/agg-encoder-config.ts';
 import { AggEncoder } from '../../../src/model/aggregate/agg-encoder.ts';
 import type { SceneEncoder } from '../../../src/model/aggregate/scene-encoder.ts';
@@ -11,19 +13,20 @@ import { createPool } from '../../../src/adapters/postgres/pool.ts';
 import { HashingEmbedder } from '../../../src/model/embedders/hashing-embedder.ts';
 import { encodeSceneEvents, publishRecords } from '../../../src/adapters/kafka/publish-scene-events.ts';
 import { featurize } from '../../../src/core/featurize/featurize.ts';
-import { ModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
+import { PgModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
+import { loadSceneEncoder } from '../../../src/model/aggregate/load-scene-encoder.ts';
 import {
-  loadSceneEncoder,
   publishModelVersion,
   publishSceneEncoder,
-  sceneEncoderConfig,
   type PublishModelDeps,
-} from '../../../src/pipeline/versioning/model-updates.ts';
+} from '../../../src/pipeline/versioning/publish-model-version.ts';
+import { sceneEncoderConfig } from '../../../src/model/aggregate/scene-encoder-checkpoint.ts';
 import { sampleSceneEvents } from '../../../src/tools/sample/sample-scene-events.ts';
 import { createSchemaRegistry } from '../../../src/adapters/avro/create-registry.ts';
 import type { DeadLetter, SceneEvent, SceneVector } from '../../../src/core/records.ts';
 import { createRecordCodec, SUBJECTS } from '../../../src/adapters/avro/subjects.ts';
-import { startEmbedderStage, type EmbedderStage } from '../../../src/pipeline/embedder/embedder-stage.ts';
+import { startEmbedderFromConfig } from '../../../src/app/compose/embedder.ts';
+import type { EmbedderStage } from '../../../src/pipeline/embedder/embedder-stage.ts';
 import { loadTopicCatalog, topicName } from '../../../src/adapters/kafka/topics/catalog.ts';
 import { collectTopic } from '../../helpers/collect.ts';
 import { createTestPipeline, type TestPipeline } from '../../helpers/pipeline.ts';
@@ -39,7 +42,7 @@ const encoderConfig = createAggEncoderConfig(DIMENSION, {
 });
 
 let pipeline: TestPipeline;
-let producer: Producer;
+let producer: StreamProducer;
 before(async () => {
   await useWasm();
   pipeline = await createTestPipeline({
@@ -49,11 +52,10 @@ before(async () => {
     LARR_CHUNK_RECORDS: '25',
     LARR_ENCODER_WAIT_MS: '20000',
   });
-  producer = pipeline.kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+  producer = await new KafkaStreamClient(pipeline.kafka).producer();
 });
 after(async () => {
-  await producer.disconnect();
+  await producer.close();
   await pipeline.cleanup();
 });
 
@@ -77,7 +79,7 @@ test('the [AGG] embedder switches encoder versions mid-stream without mixing or 
     'model-updates',
   );
   const pool = createPool(config.database);
-  const registry = new ModelRegistry(pool);
+  const registry = new PgModelRegistry(pool);
   const deps: PublishModelDeps = {
     registry,
     producer,
@@ -111,9 +113,9 @@ test('the [AGG] embedder switches encoder versions mid-stream without mixing or 
   await publish(batches[0]!);
   let stage: EmbedderStage | undefined;
   try {
-    stage = await startEmbedderStage(config, {
+    stage = await startEmbedderFromConfig(config, {
       log: (line) => logs.push(line),
-      kafka,
+      stream: new KafkaStreamClient(kafka),
       onChunkCommitted: (report) => {
         decoding = decoding.then(async () => {
           const versions: string[] = [];
@@ -145,11 +147,7 @@ test('the [AGG] embedder switches encoder versions mid-stream without mixing or 
       announce: true,
     });
     // A malformed announcement is dead-lettered and does not stop anything.
-    await producer.send({
-      topic: modelUpdates,
-      acks: -1,
-      messages: [{ key: 'encoder', value: Buffer.from('junk') }],
-    });
+    await producer.send([{ topic: modelUpdates, key: 'encoder', value: Buffer.from('junk') }]);
     await secondPublished;
     await until(
       () => logs.some((line) => line.includes(`switched encoder ${v1.version} → ${v2.version}`)),
@@ -252,29 +250,29 @@ test('agg without any encoder, or with one of the wrong input dimension, stops s
   });
   try {
     await assert.rejects(
-      startEmbedderStage(fresh.config, { log, kafka: fresh.kafka }),
+      startEmbedderFromConfig(fresh.config, { log, stream: new KafkaStreamClient(fresh.kafka) }),
       /LARR_AGGREGATOR: is agg, but no encoder is available/,
     );
     const pool = createPool(fresh.config.database);
     const encoder = new AggEncoder(encoderConfig, { seed: 1 });
     try {
-      const registry = new ModelRegistry(pool);
+      const registry = new PgModelRegistry(pool);
       await registry.register({
         version: encoder.version,
         kind: 'encoder',
         config: sceneEncoderConfig(encoder),
       });
       await assert.rejects(
-        startEmbedderStage(
+        startEmbedderFromConfig(
           { ...fresh.config, aggregator: { ...fresh.config.aggregator, encoderVersion: encoder.version } },
-          { log, kafka: fresh.kafka },
+          { log, stream: new KafkaStreamClient(fresh.kafka) },
         ),
         /LARR_ENCODER_VERSION: encoder version .* has no weights in Postgres/,
       );
       await assert.rejects(
-        startEmbedderStage(
+        startEmbedderFromConfig(
           { ...fresh.config, aggregator: { ...fresh.config.aggregator, encoderVersion: 'agg-nope' } },
-          { log, kafka: fresh.kafka },
+          { log, stream: new KafkaStreamClient(fresh.kafka) },
         ),
         /LARR_ENCODER_VERSION: encoder version "agg-nope" is not registered/,
       );
@@ -282,9 +280,9 @@ test('agg without any encoder, or with one of the wrong input dimension, stops s
       try {
         await encoder.save(directory);
         await assert.rejects(
-          startEmbedderStage(
+          startEmbedderFromConfig(
             { ...fresh.config, aggregator: { ...fresh.config.aggregator, encoderPath: directory } },
-            { log, kafka: fresh.kafka },
+            { log, stream: new KafkaStreamClient(fresh.kafka) },
           ),
           /LARR_ENCODER_PATH: encoder agg-[0-9a-f]{12}: takes 16-dimensional field embeddings, but the embedding model hashing-ngram-v1-d24 makes 24/,
         );

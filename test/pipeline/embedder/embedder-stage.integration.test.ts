@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { OTEL_TRACER } from '../../../src/adapters/telemetry/otel-tracer.ts';
+import { KafkaStreamClient } from '../../../src/adapters/kafka/kafka-stream-client.ts';
 import { after, before, test } from 'node:test';
 import { createPool } from '../../../src/adapters/postgres/pool.ts';
 import {
@@ -11,7 +13,7 @@ import { sampleSceneEvents } from '../../../src/tools/sample/sample-scene-events
 import { createSchemaRegistry } from '../../../src/adapters/avro/create-registry.ts';
 import type { DeadLetter, SceneVector } from '../../../src/core/records.ts';
 import { createRecordCodec, SUBJECTS } from '../../../src/adapters/avro/subjects.ts';
-import { startEmbedderStage } from '../../../src/pipeline/embedder/embedder-stage.ts';
+import { startEmbedderFromConfig } from '../../../src/app/compose/embedder.ts';
 import { startTelemetry, type Telemetry } from '../../../src/adapters/telemetry/telemetry.ts';
 import { collectTopic } from '../../helpers/collect.ts';
 import { createTestPipeline, type TestPipeline } from '../../helpers/pipeline.ts';
@@ -55,9 +57,12 @@ test('every good event gets a scene vector and every bad record a dead letter wi
   for await (const record of encodeSceneEvents(events.slice(0, 150), eventCodec.encode)) records.push(record);
   records.push(...bad.map((entry) => entry.record));
   for await (const record of encodeSceneEvents(events.slice(150), eventCodec.encode)) records.push(record);
-  await publishRecords(kafka, records, { topic: topics.input });
+  await publishRecords(kafka, records, { topic: topics.input, tracer: OTEL_TRACER });
 
-  const stage = await startEmbedderStage(config, { log: () => undefined, kafka });
+  const stage = await startEmbedderFromConfig(config, {
+    log: () => undefined,
+    stream: new KafkaStreamClient(kafka, { tracer: OTEL_TRACER }),
+  });
   const expectedVectors = new Set(events.map((event) => event.eventId));
   for (const entry of bad)
     if (entry.expectedReason === null && entry.eventId) expectedVectors.add(entry.eventId);

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { KafkaStreamClient } from '../../../src/adapters/kafka/kafka-stream-client.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { createPool } from '../../../src/adapters/postgres/pool.ts';
 import { createSchemaRegistry } from '../../../src/adapters/avro/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../../../src/adapters/avro/subjects.ts';
 import { publishSimulation } from '../../../src/tools/simulator/publish-simulation.ts';
-import { startEmbedderStage, type EmbedderStage } from '../../../src/pipeline/embedder/embedder-stage.ts';
+import { startEmbedderFromConfig } from '../../../src/app/compose/embedder.ts';
+import type { EmbedderStage } from '../../../src/pipeline/embedder/embedder-stage.ts';
 import { LARR_ONLINE_FAMILY } from '../../../src/model/ctr/online/larr-online-model.ts';
-import { startScorerStage, type ScorerStage } from '../../../src/pipeline/scorer/scorer-stage.ts';
+import { startScorerFromConfig } from '../../../src/app/compose/scorer.ts';
+import type { ScorerStage } from '../../../src/pipeline/scorer/scorer-stage.ts';
 import { collectTopic } from '../../helpers/collect.ts';
 import { deleteGroups, uniqueName } from '../../helpers/kafka.ts';
 import { createTestPipeline, type TestPipeline } from '../../helpers/pipeline.ts';
@@ -56,7 +59,7 @@ test('the scorer with LARR_SCORER_MODEL=larr scores, learns, registers and annou
     createRecordCodec(registry, dir, SUBJECTS.modelUpdate),
   ]);
   const published = await publishSimulation(
-    pipeline.kafka,
+    new KafkaStreamClient(pipeline.kafka),
     { seed: 7, events: EVENTS, candidates: CANDIDATES, days: 10 },
     {
       sceneEventsTopic: pipeline.topics.input,
@@ -67,9 +70,11 @@ test('the scorer with LARR_SCORER_MODEL=larr scores, learns, registers and annou
   );
   const impressionCount = published.impressions;
 
-  const embedder: EmbedderStage = await startEmbedderStage(pipeline.config, { log: quiet });
+  const embedder: EmbedderStage = await startEmbedderFromConfig(pipeline.config, { log: quiet });
   const lines: string[] = [];
-  const scorer: ScorerStage = await startScorerStage(pipeline.config, { log: (line) => lines.push(line) });
+  const scorer: ScorerStage = await startScorerFromConfig(pipeline.config, {
+    log: (line) => lines.push(line),
+  });
   try {
     await waitFor(() => scorer.totals().scored >= impressionCount);
   } finally {

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { KafkaStreamClient } from '../../../src/adapters/kafka/kafka-stream-client.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { createPool } from '../../../src/adapters/postgres/pool.ts';
 import { createSchemaRegistry } from '../../../src/adapters/avro/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../../../src/adapters/avro/subjects.ts';
 import { publishSimulation } from '../../../src/tools/simulator/publish-simulation.ts';
-import { startEmbedderStage, type EmbedderStage } from '../../../src/pipeline/embedder/embedder-stage.ts';
-import { startScorerStage, type ScorerStage } from '../../../src/pipeline/scorer/scorer-stage.ts';
+import { startEmbedderFromConfig } from '../../../src/app/compose/embedder.ts';
+import type { EmbedderStage } from '../../../src/pipeline/embedder/embedder-stage.ts';
+import { startScorerFromConfig } from '../../../src/app/compose/scorer.ts';
+import type { ScorerStage } from '../../../src/pipeline/scorer/scorer-stage.ts';
 import { collectTopic } from '../../helpers/collect.ts';
 import { deleteGroups, uniqueName } from '../../helpers/kafka.ts';
 import { createTestPipeline, type TestPipeline } from '../../helpers/pipeline.ts';
@@ -27,7 +30,7 @@ async function publish(pipeline: TestPipeline): Promise<number> {
   const sceneEvents = await createRecordCodec(registry, dir, SUBJECTS.sceneEvent);
   const impressions = await createRecordCodec(registry, dir, SUBJECTS.impression);
   const result = await publishSimulation(
-    pipeline.kafka,
+    new KafkaStreamClient(pipeline.kafka),
     { seed: 7, events: EVENTS, candidates: CANDIDATES, days: 10 },
     {
       sceneEventsTopic: pipeline.topics.input,
@@ -61,7 +64,7 @@ test('impressions held in the join window survive a scorer restart; every one is
   assert.equal(impressionCount, EVENTS * CANDIDATES);
 
   // First scorer instance, no embedder yet: every impression waits in the window for its vector.
-  const first: ScorerStage = await startScorerStage(pipeline.config, { log: quiet });
+  const first: ScorerStage = await startScorerFromConfig(pipeline.config, { log: quiet });
   await waitFor(() => first.pending() >= impressionCount);
   assert.equal(first.pending(), impressionCount);
   await first.stop();
@@ -69,8 +72,8 @@ test('impressions held in the join window survive a scorer restart; every one is
 
   // Restart: a new instance of the group must re-read the held impressions (offsets were not committed
   // past them) and join them with the vectors the embedder now produces.
-  const embedder: EmbedderStage = await startEmbedderStage(pipeline.config, { log: quiet });
-  const second = await startScorerStage(pipeline.config, { log: quiet });
+  const embedder: EmbedderStage = await startEmbedderFromConfig(pipeline.config, { log: quiet });
+  const second = await startScorerFromConfig(pipeline.config, { log: quiet });
   try {
     await waitFor(() => second.totals().scored >= impressionCount);
   } finally {

@@ -1,29 +1,29 @@
 import assert from 'node:assert/strict';
+import { KafkaStreamClient } from '../../../src/adapters/kafka/kafka-stream-client.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { createAggEncoderConfig } from '../../../src/model/aggregate/agg-encoder-config.ts';
 import { AggEncoder } from '../../../src/model/aggregate/agg-encoder.ts';
 import { MeanPoolEncoder } from '../../../src/model/aggregate/mean-pool-encoder.ts';
 import type { PoisonRecordError } from '../../../src/core/errors.ts';
-import { ModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
+import { PgModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
+import { decodeWeights } from '../../../src/model/weights/weights-codec.ts';
+import { formatModelLocation, parseModelLocation } from '../../../src/model/weights/model-location.ts';
+import { loadSceneEncoder } from '../../../src/model/aggregate/load-scene-encoder.ts';
+import { loadSceneEncoderFolder } from '../../../src/model/aggregate/scene-encoder-checkpoint.ts';
+import { ModelUpdateSubscriber } from '../../../src/pipeline/versioning/model-update-subscriber.ts';
 import {
-  decodeWeights,
-  formatModelLocation,
-  loadSceneEncoder,
-  loadSceneEncoderFolder,
-  ModelUpdateSubscriber,
-  parseModelLocation,
   publishModelVersion,
   publishSceneEncoder,
   type PublishModelDeps,
-} from '../../../src/pipeline/versioning/model-updates.ts';
+} from '../../../src/pipeline/versioning/publish-model-version.ts';
 import type { ModelUpdate } from '../../../src/core/records.ts';
 import { createSchemaRegistry } from '../../../src/adapters/avro/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../../../src/adapters/avro/subjects.ts';
-import type { StreamRecord } from '../../../src/pipeline/ports/stream.ts';
+import type { StreamProducer, StreamRecord } from '../../../src/pipeline/ports/stream.ts';
 import { createTestSchema, type TestSchema } from '../../helpers/database.ts';
 import { createTestKafka, createTopics, deleteTopics, uniqueName } from '../../helpers/kafka.ts';
 import { PROJECT_DIR } from '../../helpers/pipeline.ts';
@@ -44,7 +44,7 @@ const fields = [
 
 let db: TestSchema;
 let kafka: Kafka;
-let producer: Producer;
+let producer: StreamProducer;
 let topic: string;
 let deps: PublishModelDeps;
 let codec: Awaited<ReturnType<typeof createRecordCodec<'dev.larr.ModelUpdate'>>>;
@@ -56,19 +56,18 @@ before(async () => {
   kafka = await createTestKafka();
   topic = uniqueName('t.model-updates');
   await createTopics(kafka, [{ name: topic }]);
-  producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+  producer = await new KafkaStreamClient(kafka).producer();
   codec = await createRecordCodec(
     createSchemaRegistry({ schemaRegistry: { kind: 'file' }, projectDir: PROJECT_DIR }),
     PROJECT_DIR,
     SUBJECTS.modelUpdate,
   );
-  deps = { registry: new ModelRegistry(db.pool), producer, topic, encodeUpdate: codec.encode };
+  deps = { registry: new PgModelRegistry(db.pool), producer, topic, encodeUpdate: codec.encode };
 });
 
 after(async () => {
   for (const subscriber of subscribers) await subscriber.stop();
-  await producer.disconnect();
+  await producer.close();
   await deleteTopics(kafka, [topic]);
   await db.drop();
 });
@@ -77,7 +76,7 @@ function subscribe(
   deadLetters: { record: StreamRecord; error: PoisonRecordError }[] = [],
 ): ModelUpdateSubscriber {
   const subscriber = new ModelUpdateSubscriber({
-    kafka,
+    stream: new KafkaStreamClient(kafka),
     topic,
     decodeUpdate: codec.decode,
     log: () => undefined,
@@ -150,15 +149,11 @@ test('publish registers weights, announces, and a subscriber started later catch
     // Malformed records in between: skipped, dead-lettered, and the subscriber goes on.
     const announced = published.update;
     const bogus: ModelUpdate = { ...announced, modelKind: 'tokenizer' };
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: [
-        { key: 'encoder', value: Buffer.from('not avro') },
-        { key: 'encoder', value: await codec.encode(bogus) },
-        { key: 'encoder', value: await codec.encode({ ...announced, location: 's3://x' }) },
-      ],
-    });
+    await producer.send([
+      { topic, key: 'encoder', value: Buffer.from('not avro') },
+      { topic, key: 'encoder', value: await codec.encode(bogus) },
+      { topic, key: 'encoder', value: await codec.encode({ ...announced, location: 's3://x' }) },
+    ]);
     // Announcing the same version again does not call the handler; a new one does.
     await publishSceneEncoder(deps, first, { metrics: { auc: 0.61 }, announce: true });
     await publishSceneEncoder(deps, second, { parentVersion: first.version, announce: true });

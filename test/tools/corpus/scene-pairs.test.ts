@@ -5,13 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DatasetLine } from '../../../src/core/dataset-line.ts';
 import { featurize } from '../../../src/core/featurize/featurize.ts';
-import {
-  countByKind,
-  datasetPathFor,
-  keyFraction,
-  minePairs,
-  type TextPair,
-} from '../../../src/tools/corpus/pairs.ts';
+import { countByKind, type TextPair } from '../../../src/model/text-encoder/contrastive/text-pairs.ts';
+import { datasetPathFor, keyFraction, minePairs } from '../../../src/tools/corpus/mine-pairs.ts';
 import { informativeScenePairs } from '../../../src/tools/corpus/scene-pairs.ts';
 import { writeDatasetFixture, writePairFixture } from '../../model/text-encoder/contrastive/fixture.ts';
 

@@ -1,5 +1,5 @@
 import kafkajs, { type Admin } from 'kafkajs';
-import type { KafkaConfig } from '../../../app/config/config.ts';
+import type { KafkaConfig } from '../kafka-config.ts';
 import { isRetriable, LarrError } from '../../../core/errors.ts';
 import { createKafka } from '../client.ts';
 import type { TopicSpec } from './catalog.ts';

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import type { Embedder } from '../../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../../model/embedders/hashing-embedder.ts';
 import { LarrError } from '../../../core/errors.ts';
-import { loadMeanGloveEmbedder } from '../../../model/embedders/mean-word-vector-embedder.ts';
+import { loadMeanGloveEmbedder } from '../../../model/text-encoder/glove/mean-word-vector-embedder.ts';
 import { nearestNeighbours, sceneVocabularyCandidates } from '../../../tools/eval/neighbours.ts';
 import {
   formatProbeReport,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startEmbedderStage } from '../../../pipeline/embedder/embedder-stage.ts';
+import { startEmbedderFromConfig } from '../../compose/embedder.ts';
 import type { CliContext } from '../context.ts';
 import { runStageUntilSignal } from '../run-stage.ts';
 
@@ -19,7 +19,7 @@ export function registerEmbedderCommands(program: Command, ctx: CliContext): voi
       await runStageUntilSignal(ctx, {
         name: 'embedder',
         migrate: options.migrate,
-        start: () => startEmbedderStage(ctx.config(), { log: ctx.err }),
+        start: () => startEmbedderFromConfig(ctx.config(), { log: ctx.err }),
         summary: (stage) =>
           `${stage.totals.recordsIn} records (${stage.totals.recordsOut} vectors, ${stage.totals.deadLetters} dead letters)`,
       });

@@ -15,7 +15,7 @@ import {
   DEFAULT_ALIGNMENT_LAMBDA,
 } from '../../../model/ctr/ctr-config.ts';
 import { readAndMergeEvalReports } from '../../../tools/eval/merge-eval-reports.ts';
-import { readSceneDatasetFile } from '../../../model/ctr/scene-dataset.ts';
+import { readSceneDatasetFile } from '../../../model/dataset/scene-dataset.ts';
 import { formatSeedSummary, type SeededReport, summariseSeeds } from '../../../tools/eval/seed-summary.ts';
 import type { Embedder } from '../../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../../model/embedders/hashing-embedder.ts';

@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
+import { OTEL_TRACER } from '../../../adapters/telemetry/otel-tracer.ts';
 import {
   encodeSceneEvents,
   publishRecords,
   type RawRecord,
 } from '../../../adapters/kafka/publish-scene-events.ts';
-import { tailTopic } from '../../../tools/events/tail-topic.ts';
+import { tailTopic } from '../../../adapters/kafka/tail-topic.ts';
 import { createKafka } from '../../../adapters/kafka/client.ts';
 import { MALFORMED_CASES } from '../../../tools/sample/malformed-records.ts';
 import { sampleSceneEvents } from '../../../tools/sample/sample-scene-events.ts';
@@ -63,6 +64,7 @@ export function registerEventCommands(program: Command, ctx: CliContext): void {
         const { published, seconds } = await publishRecords(kafka, encodeSceneEvents(sample, codec.encode), {
           topic,
           rate: options.rate,
+          tracer: OTEL_TRACER,
         });
         ctx.out(`published ${published} scene events to ${topic} in ${seconds.toFixed(2)} s`);
         if (options.malformed) {
@@ -77,7 +79,7 @@ export function registerEventCommands(program: Command, ctx: CliContext): void {
               `  + ${malformed.name} → ${malformed.expectedReason ?? 'scene vector (value neutralised)'}`,
             );
           }
-          await publishRecords(kafka, records, { topic });
+          await publishRecords(kafka, records, { topic, tracer: OTEL_TRACER });
           ctx.out(`published ${records.length} malformed records to ${topic}`);
         }
       },

@@ -1,11 +1,7 @@
 import { Option, type Command } from 'commander';
 import { createPool } from '../../../adapters/postgres/pool.ts';
-import {
-  MODEL_KINDS,
-  ModelRegistry,
-  type ModelKind,
-  type ModelVersion,
-} from '../../../adapters/postgres/model-registry.ts';
+import { MODEL_KINDS, type ModelKind, type ModelVersion } from '../../../core/model-version.ts';
+import { PgModelRegistry } from '../../../adapters/postgres/model-registry.ts';
 import type { CliContext } from '../context.ts';
 import { wholeNumber } from '../options.ts';
 
@@ -21,7 +17,7 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
     .action(async (options: { kind?: ModelKind; limit: number; json?: boolean }) => {
       const pool = createPool(ctx.config().database);
       try {
-        const versions = await new ModelRegistry(pool).list({
+        const versions = await new PgModelRegistry(pool).list({
           limit: options.limit,
           ...(options.kind === undefined ? {} : { kind: options.kind }),
         });

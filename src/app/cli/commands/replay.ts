@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { KafkaStreamClient } from '../../../adapters/kafka/kafka-stream-client.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { SplitName } from '../../../core/dataset-line.ts';
 import { importDataset } from '../../../tools/importers/import-dataset.ts';
@@ -8,7 +9,6 @@ import { publishDataset } from '../../../tools/datasets/publish-dataset.ts';
 import { summaryLines, writeDatasetFiles } from '../../../tools/importers/replay.ts';
 import { parseSplit } from '../../../tools/importers/splits.ts';
 import { countLines } from '../../../tools/importers/table-reader.ts';
-import { createKafka } from '../../../adapters/kafka/client.ts';
 import { createSchemaRegistry } from '../../../adapters/avro/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../../../adapters/avro/subjects.ts';
 import { loadTopicCatalog, topicName } from '../../../adapters/kafka/topics/catalog.ts';
@@ -106,10 +106,10 @@ export function registerReplayCommand(
         const registry = createSchemaRegistry(config);
         const sceneCodec = await createRecordCodec(registry, config.projectDir, SUBJECTS.sceneEvent);
         const impressionCodec = await createRecordCodec(registry, config.projectDir, SUBJECTS.impression);
-        const kafka = createKafka(config.kafka, { clientIdSuffix: 'replay' });
+        const stream = KafkaStreamClient.fromConfig(config.kafka, { clientIdSuffix: 'replay' });
         const sceneEventsTopic = topicName(catalog, 'scene-events');
         const impressionsTopic = topicName(catalog, 'impressions');
-        const published = await publishDataset(kafka, imported.lines(), {
+        const published = await publishDataset(stream, imported.lines(), {
           sceneEventsTopic,
           impressionsTopic,
           encodeSceneEvent: sceneCodec.encode,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startScorerStage } from '../../../pipeline/scorer/scorer-stage.ts';
+import { startScorerFromConfig } from '../../compose/scorer.ts';
 import type { CliContext } from '../context.ts';
 import { runStageUntilSignal } from '../run-stage.ts';
 
@@ -20,7 +20,7 @@ export function registerScorerCommands(program: Command, ctx: CliContext): void 
       await runStageUntilSignal(ctx, {
         name: 'scorer',
         migrate: options.migrate,
-        start: () => startScorerStage(ctx.config(), { log: ctx.err }),
+        start: () => startScorerFromConfig(ctx.config(), { log: ctx.err }),
         summary: (stage) => {
           const totals = stage.totals();
           const idsOnly = totals.missing_vector + totals.late_impression + totals.evicted_impression;

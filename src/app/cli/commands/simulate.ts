@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { createKafka } from '../../../adapters/kafka/client.ts';
+import { KafkaStreamClient } from '../../../adapters/kafka/kafka-stream-client.ts';
 import { createSchemaRegistry } from '../../../adapters/avro/create-registry.ts';
 import { createRecordCodec, SUBJECTS } from '../../../adapters/avro/subjects.ts';
 import { publishSimulation } from '../../../tools/simulator/publish-simulation.ts';
@@ -128,10 +128,10 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const registry = createSchemaRegistry(config);
       const sceneCodec = await createRecordCodec(registry, config.projectDir, SUBJECTS.sceneEvent);
       const impressionCodec = await createRecordCodec(registry, config.projectDir, SUBJECTS.impression);
-      const kafka = createKafka(config.kafka, { clientIdSuffix: 'simulate' });
+      const stream = KafkaStreamClient.fromConfig(config.kafka, { clientIdSuffix: 'simulate' });
       const sceneEventTopic = topicName(catalog, 'scene-events');
       const impressionTopic = topicName(catalog, 'impressions');
-      const result = await publishSimulation(kafka, simulation, {
+      const result = await publishSimulation(stream, simulation, {
         sceneEventsTopic: sceneEventTopic,
         impressionsTopic: impressionTopic,
         encodeSceneEvent: (event) => sceneCodec.encode(event),

@@ -1,5 +1,5 @@
 /**
- * The LARR CTR model as an online learner behind the scorer's `CtrModel`: collaborative user / item ID
+ * The LARR CTR model as an online learner behind the scorer's `OnlineCtrModel`: collaborative user / item ID
  * embeddings plus a scene vector that its OWN current encoder computes from the event's frozen field
  * embeddings, in the DCN-V2 of `src/ctr`. Test-then-train: the scorer calls `score` first (its prequential
  * metrics), then `update`, which takes AdamW steps on CTR log-loss + λ · InfoNCE alignment (scene vector vs
@@ -11,11 +11,11 @@ import { createAggEncoderConfig } from '../../aggregate/agg-encoder-config.ts';
 import { AggEncoder } from '../../aggregate/agg-encoder.ts';
 import { LarrError } from '../../../core/errors.ts';
 import { DEFAULT_ALIGNMENT_LAMBDA } from '../ctr-config.ts';
-import type { CtrModel as DcnCtrModel } from '../ctr-model.ts';
-import { FROZEN_PREFIX } from '../../nn/input-standardisation.ts';
+import type { CtrModel } from '../ctr-model.ts';
+import { FROZEN_PREFIX } from '../../aggregate/input-standardisation.ts';
 import type { SceneEncoder } from '../../aggregate/scene-encoder.ts';
 import { AdamW } from '../../training/optimizer.ts';
-import type { CtrExample, CtrModel, LabelledCtrExample } from './online-ctr-model.ts';
+import type { CtrExample, LabelledCtrExample, OnlineCtrModel } from './online-ctr-model.ts';
 import {
   ctrContentVersion,
   FrozenLarrModel,
@@ -73,7 +73,7 @@ export interface LarrOnlineStats {
   lastAlignmentLoss: number;
 }
 
-export class LarrOnlineModel implements CtrModel {
+export class LarrOnlineModel implements OnlineCtrModel {
   readonly family = LARR_ONLINE_FAMILY;
   readonly readsFieldEmbeddings = true;
   readonly lambda: number;
@@ -88,7 +88,7 @@ export class LarrOnlineModel implements CtrModel {
     lastAlignmentLoss: Number.NaN,
   };
   #encoder: SceneEncoder | null;
-  readonly #ctr: DcnCtrModel;
+  readonly #ctr: CtrModel;
   readonly #optimizer: AdamW;
   readonly #options: LarrOnlineOptions;
   #calibrate: boolean;
@@ -99,7 +99,7 @@ export class LarrOnlineModel implements CtrModel {
    * @param encoder the warm-start encoder, or null for a fresh one made at the first field embeddings
    * @param ctr the CTR model (its `sceneDimension` must be the encoder's, and > 0)
    */
-  constructor(encoder: SceneEncoder | null, ctr: DcnCtrModel, options: LarrOnlineOptions = {}) {
+  constructor(encoder: SceneEncoder | null, ctr: CtrModel, options: LarrOnlineOptions = {}) {
     const sceneDimension = ctr.config.sceneDimension;
     if (sceneDimension === 0) {
       throw new LarrError(
@@ -134,7 +134,7 @@ export class LarrOnlineModel implements CtrModel {
     return this.#encoder;
   }
 
-  get ctr(): DcnCtrModel {
+  get ctr(): CtrModel {
     return this.#ctr;
   }
 

@@ -9,8 +9,8 @@ import { alignmentLossOf } from '../larr-model.ts';
 import { binaryCrossEntropyWithLogits } from '../losses.ts';
 import type { SceneEncoder } from '../../aggregate/scene-encoder.ts';
 import type { NamedArray } from '../../weights/tensor-file.ts';
-import type { JsonObject } from '../../../adapters/postgres/model-registry.ts';
-import { sceneEncoderConfig, sceneEncoderFrom } from '../../weights/scene-encoder-checkpoint.ts';
+import type { JsonObject } from '../../../core/model-version.ts';
+import { sceneEncoderConfig, sceneEncoderFrom } from '../../aggregate/scene-encoder-checkpoint.ts';
 import type { CtrExample } from './online-ctr-model.ts';
 import { buildOnlineBatch, disposeOnlineBatch, type OnlineBatch } from './online-batch.ts';
 

@@ -34,7 +34,7 @@ export interface LabelledCtrExample extends CtrExample {
  * examples. The scorer calls `score` before `update` on the same examples (test-then-train), so the scores
  * it reports were never trained on their own labels.
  */
-export interface CtrModel {
+export interface OnlineCtrModel {
   /** The exact weights that score now; written into every CtrScore (`ctrModel`). */
   readonly version: string;
   /**
@@ -77,7 +77,7 @@ export const SCENE_LR_VERSION = 'ids-scene-lr-baseline-v1';
 
 /**
  * The scorer's first CTR model, a baseline until the tfjs model of `src/ctr/` takes its place behind
- * `CtrModel`: online logistic regression with per-coordinate AdaGrad over
+ * `OnlineCtrModel`: online logistic regression with per-coordinate AdaGrad over
  *
  *   logit = b + w[user] + w[item] + w[position] + s · x + u[item] · x
  *
@@ -85,7 +85,7 @@ export const SCENE_LR_VERSION = 'ids-scene-lr-baseline-v1';
  * vector [D] and u[item] a per-item (hashed, 2^itemSceneBits rows) weight vector [D], so the model can
  * learn which scenes suit which items. With no vector (IDs-only fallback) the scene terms are 0.
  */
-export class SceneLogisticRegression implements CtrModel {
+export class SceneLogisticRegression implements OnlineCtrModel {
   readonly version = SCENE_LR_VERSION;
   readonly family = SCENE_LR_VERSION;
   readonly readsFieldEmbeddings = false;

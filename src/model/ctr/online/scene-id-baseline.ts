@@ -4,7 +4,7 @@ import {
   sceneValueFeatures,
 } from '../../baselines/features.ts';
 import { LogisticRegression, type LogisticRegressionConfig } from '../../baselines/logistic-regression.ts';
-import type { CtrExample, CtrModel, LabelledCtrExample } from './online-ctr-model.ts';
+import type { CtrExample, OnlineCtrModel, LabelledCtrExample } from './online-ctr-model.ts';
 
 export const SCENE_ID_LR_VERSION = 'scene-id-lr-baseline-v1';
 
@@ -15,7 +15,7 @@ export const SCENE_ID_LR_VERSION = 'scene-id-lr-baseline-v1';
  * it can learn "rain → hot soup" for phrasings it has met, and nothing for "drizzle" until it meets it.
  * Without scene texts (no vector joined) it scores from the user and item IDs alone.
  */
-export class SceneIdLogisticRegression implements CtrModel {
+export class SceneIdLogisticRegression implements OnlineCtrModel {
   readonly version = SCENE_ID_LR_VERSION;
   readonly family = SCENE_ID_LR_VERSION;
   readonly readsFieldEmbeddings = false;

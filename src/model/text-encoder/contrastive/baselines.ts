@@ -2,7 +2,7 @@
 import { HashingEmbedder } from '../../embedders/hashing-embedder.ts';
 import type { LoadGloveOptions } from '../glove/load-glove.ts';
 import type { NamedEmbedder } from './evaluate.ts';
-import { loadMeanGloveEmbedder } from '../../embedders/mean-word-vector-embedder.ts';
+import { loadMeanGloveEmbedder } from '../glove/mean-word-vector-embedder.ts';
 
 export interface BaselineOptions {
   /** Dimension of the hashing baseline; 0 leaves it out. @default 256 */

@@ -15,7 +15,7 @@
  */
 import type { Embedder } from '../../embedders/embedder.ts';
 import { SeededRandom } from '../../../core/random/seeded-random.ts';
-import { PAIR_KINDS, type PairKind, type TextPair } from '../../../tools/corpus/pairs.ts';
+import { PAIR_KINDS, type PairKind, type TextPair } from './text-pairs.ts';
 
 export interface NamedEmbedder {
   /** Row label, e.g. `trained`, `hashing`, `mean-glove`. */

@@ -6,7 +6,7 @@
  */
 import { type EmbeddingModel, type EncodedBatch, padBatch } from '../embedding-model.ts';
 import type { SeededRandom } from '../../../core/random/seeded-random.ts';
-import { PAIR_KINDS, type PairKind, type TextPair } from '../../../tools/corpus/pairs.ts';
+import { PAIR_KINDS, type PairKind, type TextPair } from './text-pairs.ts';
 
 export class PairSampler {
   private readonly byKind = new Map<PairKind, TextPair[]>();

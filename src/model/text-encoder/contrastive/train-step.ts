@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchTensors, type EmbeddingModel, type EncodedBatch } from '../embedding-model.ts';
 import type { AdamW, StepReport } from '../../training/optimizer.ts';
 import { infoNceLoss, type InfoNceOptions } from './info-nce.ts';
-import type { PairKind } from '../../../tools/corpus/pairs.ts';
+import type { PairKind } from './text-pairs.ts';
 
 /** B pairs of one kind: rows 0..B-1 of `tokens` are the queries, rows B..2B-1 their positives. */
 export interface PairBatch {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { ModelRegistry } from '../../../../src/adapters/postgres/model-registry.ts';
+import { PgModelRegistry } from '../../../../src/adapters/postgres/model-registry.ts';
 import { createTestSchema, TEST_DATABASE_URL } from '../../../helpers/database.ts';
 import { writePairFixture } from '../../../model/text-encoder/contrastive/fixture.ts';
 import { writeGloveFixture } from '../../../model/text-encoder/glove/fixture.ts';
@@ -82,7 +82,7 @@ test('train pretrain and train contrastive register stage 1 and its stage-2 chil
     const trained = JSON.parse(contrastive.out.join('\n')) as { registered: string; version: string };
     assert.equal(trained.registered, trained.version);
 
-    const registry = new ModelRegistry(db.pool);
+    const registry = new PgModelRegistry(db.pool);
     const parent = await registry.get(pretrained.registered);
     assert.equal(parent?.kind, 'embedding');
     assert.equal(parent?.location, resolve(stage1, 'checkpoint'));

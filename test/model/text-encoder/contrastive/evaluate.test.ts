@@ -5,7 +5,7 @@ import {
   evaluateEmbedders,
   formatRetrievalTable,
 } from '../../../../src/model/text-encoder/contrastive/evaluate.ts';
-import type { TextPair } from '../../../../src/tools/corpus/pairs.ts';
+import type { TextPair } from '../../../../src/model/text-encoder/contrastive/text-pairs.ts';
 
 /** Texts map to fixed 2-d unit vectors by angle. */
 function fakeEmbedder(angles: Record<string, number>): Embedder {

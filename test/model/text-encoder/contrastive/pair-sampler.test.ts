@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PairSampler } from '../../../../src/model/text-encoder/contrastive/pair-sampler.ts';
-import type { TextPair } from '../../../../src/tools/corpus/pairs.ts';
+import type { TextPair } from '../../../../src/model/text-encoder/contrastive/text-pairs.ts';
 import { SeededRandom } from '../../../../src/core/random/seeded-random.ts';
 import { TEXTS, tinyEmbeddingModel } from './fixture.ts';
 

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { readTextPairs } from '../../../../src/tools/corpus/pairs.ts';
-import {
-  trainContrastive,
-  type TrainContrastiveOptions,
-} from '../../../../src/model/text-encoder/contrastive/train-contrastive.ts';
+import type {
+  ContrastivePairsRequest,
+  TrainContrastiveOnPairsOptions,
+} from '../../../../src/model/text-encoder/contrastive/contrastive-options.ts';
+import { readTextPairs } from '../../../../src/model/text-encoder/contrastive/text-pairs.ts';
+import { trainContrastiveOnPairs } from '../../../../src/model/text-encoder/contrastive/train-contrastive.ts';
+import { minePairs } from '../../../../src/tools/corpus/mine-pairs.ts';
 import { LmEmbedder } from '../../../../src/model/text-encoder/lm-embedder.ts';
 import { LanguageModel } from '../../../../src/model/text-encoder/transformer.ts';
 import { createModelConfig } from '../../../../src/model/text-encoder/lm-config.ts';
@@ -20,7 +22,7 @@ import { expandVocabulary } from '../../../../src/model/text-encoder/glove/vocab
 import { EXTENSION_EMBEDDING } from '../../../../src/model/text-encoder/transformer.ts';
 import { languageModelFolderVersion } from '../../../../src/tools/training/training-registration.ts';
 import { assertClose, useWasm } from '../helpers.ts';
-import { writeDatasetFixture, writePairFixture } from './fixture.ts';
+import { writePairFixture } from './fixture.ts';
 
 before(useWasm);
 
@@ -34,9 +36,16 @@ after(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-function options(out: string, overrides: Partial<TrainContrastiveOptions> = {}): TrainContrastiveOptions {
+/** Mines the fixture's pairs as `larr train contrastive` does (no dataset file here: no scene-item pairs). */
+const minedFixture = ({ seed }: ContrastivePairsRequest) =>
+  minePairs({ pairsPath, heldOutFraction: 0.25, seed });
+
+function options(
+  out: string,
+  overrides: Partial<TrainContrastiveOnPairsOptions> = {},
+): TrainContrastiveOnPairsOptions {
   return {
-    pairsPath,
+    pairs: minedFixture,
     outDir: join(directory, out),
     model: { dModel: 16, layers: 1, heads: 2, ffDim: 32, maxLength: 24, dropout: 0 },
     head: { hiddenDim: 16, outputDim: 8 },
@@ -44,7 +53,6 @@ function options(out: string, overrides: Partial<TrainContrastiveOptions> = {}):
     batchSize: 6,
     temperature: 0.1,
     optimizer: { learningRate: 1e-2, warmupSteps: 2 },
-    heldOutFraction: 0.25,
     evaluate: { glove: false, hashingDimension: 64, k: 3 },
     log: () => {},
     ...overrides,
@@ -53,7 +61,7 @@ function options(out: string, overrides: Partial<TrainContrastiveOptions> = {}):
 
 test('trains from a new LM, lowers the loss, saves a loadable versioned model, evaluates; no leaks', async () => {
   const tensorsBefore = tf.memory().numTensors;
-  const result = await trainContrastive(options('fresh'));
+  const result = await trainContrastiveOnPairs(options('fresh'));
   assert.equal(tf.memory().numTensors, tensorsBefore, 'trainContrastive leaked tensors');
   assert.equal(result.steps, 25);
   assert.match(result.version, /^larr-lm-[0-9a-f]{12}$/);
@@ -84,8 +92,13 @@ test('starts from a stage-1 checkpoint folder; a stopped run still saves; weight
   await lm.save(lmDir);
   lm.dispose();
   await writeFile(join(lmDir, 'tokenizer.json'), JSON.stringify(tokenizer));
-  const result = await trainContrastive(
+  const requests: ContrastivePairsRequest[] = [];
+  const result = await trainContrastiveOnPairs(
     options('from-stage1', {
+      pairs: (request) => {
+        requests.push(request);
+        return minedFixture(request);
+      },
       languageModelDir: lmDir,
       weights: { 'user-user': 0, 'item-item': 0 },
       evaluate: false,
@@ -97,22 +110,30 @@ test('starts from a stage-1 checkpoint folder; a stopped run still saves; weight
   );
   assert.equal(result.steps, 3);
   assert.equal(result.evaluation, undefined);
+  // The pairs are asked for once, with every kind's weight (defaults filled in) and the run's seed.
+  assert.equal(requests.length, 1);
+  assert.deepEqual(requests[0]!.weights, { 'user-user': 0, 'item-item': 0, 'user-item': 1, 'scene-item': 1 });
+  assert.equal(requests[0]!.seed, 1);
 });
 
-test('bad options are named', async () => {
-  await assert.rejects(trainContrastive(options('bad', { steps: 0 })), /trainContrastive\.steps/);
+test('bad options are named, before the pairs are asked for', async () => {
+  const unasked = async () => assert.fail('pairs asked for before the options were checked');
   await assert.rejects(
-    trainContrastive(options('bad', { weights: { 'user-item': -1 } })),
+    trainContrastiveOnPairs(options('bad', { steps: 0, pairs: unasked })),
+    /trainContrastive\.steps/,
+  );
+  await assert.rejects(
+    trainContrastiveOnPairs(options('bad', { weights: { 'user-item': -1 }, pairs: unasked })),
     /weights\.user-item/,
   );
   await assert.rejects(
-    trainContrastive(options('bad', { weights: { 'user-item': 0, 'item-item': 0, 'user-user': 0 } })),
+    trainContrastiveOnPairs(options('bad', { weights: { 'user-item': 0, 'item-item': 0, 'user-user': 0 } })),
     /no pair kind/,
   );
 });
 
 test('a stopped run resumes from its checkpoint and ends with the model of an uninterrupted run', async () => {
-  const resumable = (out: string, overrides: Partial<TrainContrastiveOptions> = {}) =>
+  const resumable = (out: string, overrides: Partial<TrainContrastiveOnPairsOptions> = {}) =>
     options(out, {
       model: { dModel: 16, layers: 1, heads: 2, ffDim: 32, maxLength: 24, dropout: 0.1 },
       steps: 8,
@@ -120,13 +141,13 @@ test('a stopped run resumes from its checkpoint and ends with the model of an un
       evaluate: false,
       ...overrides,
     });
-  const whole = await trainContrastive(resumable('c-whole'));
-  const stopped = await trainContrastive(
+  const whole = await trainContrastiveOnPairs(resumable('c-whole'));
+  const stopped = await trainContrastiveOnPairs(
     resumable('c-resumed', { onStep: (progress) => (progress.step === 5 ? 'stop' : undefined) }),
   );
   assert.equal(stopped.steps, 5);
   const tensors = tf.memory().numTensors;
-  const resumed = await trainContrastive(resumable('c-resumed'));
+  const resumed = await trainContrastiveOnPairs(resumable('c-resumed'));
   assert.equal(tf.memory().numTensors, tensors, 'a resumed run leaked tensors');
   assert.equal(resumed.startStep, 3, 'resumes from the last checkpoint (step 3), not from the stop at 5');
   assert.equal(resumed.steps, 8);
@@ -173,7 +194,7 @@ test('from a stage-1 LM with a vocabulary extension: parent id, and the extensio
     dimensions: 3,
     vectors: new Map(words.map((word, i) => [word, Float32Array.of(i % 3, (i * 7) % 5, Math.sin(i))])),
   };
-  const result = await trainContrastive(
+  const result = await trainContrastiveOnPairs(
     options('from-extended', { languageModelDir: lmDir, glove, steps: 4, evaluate: false }),
   );
   assert.equal(result.parentVersion, await languageModelFolderVersion(lmDir));
@@ -186,49 +207,4 @@ test('from a stage-1 LM with a vocabulary extension: parent id, and the extensio
   expandVocabulary(model.languageModel, model.tokenizer, glove);
   assertClose(model.languageModel.weight(EXTENSION_EMBEDDING).dataSync(), saved, 1e-6);
   model.dispose();
-});
-
-test('scene-item pairs come from <pairs base>.jsonl by default, are evaluated, and weight 0 leaves them out', async () => {
-  const sceneDirectory = await mkdtemp(join(tmpdir(), 'larr-contrastive-scene-'));
-  try {
-    const scenePairs = await writePairFixture(sceneDirectory, 30);
-    await writeDatasetFixture(sceneDirectory, 30);
-    const logs: string[] = [];
-    const result = await trainContrastive(
-      options('unused', {
-        pairsPath: scenePairs,
-        outDir: join(sceneDirectory, 'with'),
-        steps: 3,
-        log: (line) => logs.push(line),
-      }),
-    );
-    assert.ok(result.pairs.train['scene-item'] > 0 && result.pairs.heldOut['scene-item'] > 0);
-    assert.match(logs.join('\n'), /scene-item ×1/);
-    assert.ok(result.evaluation!.rows.some((row) => row.kind === 'scene-item' && row.embedder === 'trained'));
-    const held = await readTextPairs(join(sceneDirectory, 'with', 'held-out-pairs.jsonl'));
-    assert.ok(held.some((pair) => pair.kind === 'scene-item'));
-
-    const without = await trainContrastive(
-      options('unused', {
-        pairsPath: scenePairs,
-        outDir: join(sceneDirectory, 'without'),
-        steps: 1,
-        weights: { 'scene-item': 0 },
-        evaluate: false,
-      }),
-    );
-    assert.equal(without.pairs.train['scene-item'], 0);
-    const none = await trainContrastive(
-      options('unused', {
-        pairsPath: scenePairs,
-        outDir: join(sceneDirectory, 'none'),
-        steps: 1,
-        datasetPath: null,
-        evaluate: false,
-      }),
-    );
-    assert.equal(none.pairs.train['scene-item'], 0);
-  } finally {
-    await rm(sceneDirectory, { recursive: true, force: true });
-  }
 });

@@ -1,30 +1,24 @@
 /**
  * Follows the model-updates topic: which model version of each kind was announced last.
  *
- * Reading: every process reads the whole topic from the beginning, through a consumer group of its own
- * (unique per process) that never commits. kafkajs 2.x has no group-less `assign()` consumer, and a group
- * shared between instances would split the partitions among them, so each would miss announcements. A
- * private group that commits nothing behaves like a group-less read: the member gets every partition,
- * starts at the earliest offset each time, and the broker deletes the empty group (it holds no offsets)
- * once the process leaves.
+ * Reading: every process reads the whole topic from the beginning and keeps following it (the stream's
+ * `TopicFollower`; a group shared between instances would split the partitions, so each would miss
+ * announcements).
  *
  * Records are in offset order per partition and keyed by kind (one partition by default), so the last one
  * read for a kind is its latest announcement — a later announcement of an older version (a rollback) wins.
  * A malformed record is logged and handed to `deadLetter`; it never stops the subscriber.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { describeError, LarrError, PoisonRecordError } from '../../core/errors.ts';
+import { MODEL_KINDS, type ModelKind } from '../../core/model-version.ts';
 import type { ModelUpdate } from '../../core/records.ts';
-import type { StreamRecord } from '../../pipeline/ports/stream.ts';
 import { parseModelLocation } from '../../model/weights/model-location.ts';
-import { MODEL_KINDS, type ModelKind } from '../postgres/model-registry.ts';
+import type { StreamClient, StreamRecord, TopicFollower } from '../ports/stream.ts';
 
 export type ModelUpdateHandler = (update: ModelUpdate) => void | Promise<void>;
 
 export interface ModelUpdateSubscriberOptions {
-  readonly kafka: Kafka;
+  readonly stream: Pick<StreamClient, 'topicFollower'>;
   /** The model-updates topic (with any prefix). */
   readonly topic: string;
   /** Decodes a record value; throws PoisonRecordError for bytes that are not a ModelUpdate. */
@@ -37,38 +31,27 @@ export interface ModelUpdateSubscriberOptions {
 }
 
 export class ModelUpdateSubscriber {
-  readonly groupId: string;
   readonly #options: ModelUpdateSubscriberOptions;
-  readonly #consumer: Consumer;
+  readonly #follower: TopicFollower;
   readonly #latest = new Map<ModelKind, ModelUpdate>();
   readonly #handlers = new Map<ModelKind, Set<ModelUpdateHandler>>();
-  /** Partition → first offset not yet read, for the partitions that had records at start. */
-  readonly #behind = new Map<number, bigint>();
-  #caughtUp!: () => void;
-  readonly #caughtUpPromise = new Promise<void>((resolve) => (this.#caughtUp = resolve));
-  #failed!: (error: unknown) => void;
-  readonly #failure = new Promise<never>((_, reject) => (this.#failed = reject));
   #started = false;
-  #stopping = false;
-  #stopped: Promise<void> | undefined;
 
   constructor(options: ModelUpdateSubscriberOptions) {
     this.#options = options;
-    this.groupId = `${options.groupIdPrefix ?? 'larr-model-updates'}-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    this.#consumer = options.kafka.consumer({
-      groupId: this.groupId,
-      // Only bounds how long stop() waits for an idle fetch; records arrive as soon as they exist.
-      maxWaitTimeInMs: 1_000,
+    this.#follower = options.stream.topicFollower({
+      topic: options.topic,
+      groupIdPrefix: options.groupIdPrefix ?? 'larr-model-updates',
+      log: (line) => options.log(`model-updates: ${line}`),
+      onRecords: async (records) => {
+        for (const record of records) await this.#handle(record);
+      },
     });
-    this.#failure.catch(() => undefined);
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) {
-        options.log(`model-updates: consumer restarting after: ${describeError(payload.error)}`);
-      } else if (!this.#stopping) {
-        options.log(`model-updates: consumer stopped: ${describeError(payload.error)}`);
-        this.#failed(payload.error);
-      }
-    });
+  }
+
+  /** The private consumer group this process reads through. */
+  get groupId(): string {
+    return this.#follower.groupId;
   }
 
   /** Connects and starts reading from the beginning; `caughtUp()` tells when the backlog is read. */
@@ -76,30 +59,17 @@ export class ModelUpdateSubscriber {
     if (this.#started)
       throw new LarrError('ALREADY_STARTED', 'the model-updates subscriber is already running');
     this.#started = true;
-    const admin = this.#options.kafka.admin();
-    await admin.connect();
-    try {
-      for (const { partition, low, high } of await admin.fetchTopicOffsets(this.#options.topic)) {
-        // The last record of a partition is never compacted away, so reading up to high - 1 is the end.
-        if (BigInt(high) > BigInt(low)) this.#behind.set(partition, BigInt(high));
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    this.#checkCaughtUp();
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topic: this.#options.topic, fromBeginning: true });
-    await this.#consumer.run({ autoCommit: false, eachBatch: (payload) => this.#eachBatch(payload) });
+    await this.#follower.start();
   }
 
   /** Resolves once every record that existed when `start` was called has been read. */
   caughtUp(): Promise<void> {
-    return this.#caughtUpPromise;
+    return this.#follower.caughtUp();
   }
 
   /** Rejects when the consumer stops on an error it cannot recover from. */
   get failure(): Promise<never> {
-    return this.#failure;
+    return this.#follower.failure;
   }
 
   /** The last announcement of `kind` read so far. */
@@ -120,27 +90,7 @@ export class ModelUpdateSubscriber {
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true;
-    this.#stopped ??= this.#consumer.disconnect();
-    await this.#stopped;
-  }
-
-  async #eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    for (const message of batch.messages) {
-      const record: StreamRecord = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: {},
-        timestamp: Number(message.timestamp),
-      };
-      await this.#handle(record);
-      this.#advance(batch.partition, BigInt(message.offset) + 1n);
-    }
-    if (batch.messages.length > 0) await payload.heartbeat();
+    await this.#follower.stop();
   }
 
   async #handle(record: StreamRecord): Promise<void> {
@@ -179,18 +129,6 @@ export class ModelUpdateSubscriber {
         );
       }
     }
-  }
-
-  #advance(partition: number, next: bigint): void {
-    const end = this.#behind.get(partition);
-    if (end !== undefined && next >= end) {
-      this.#behind.delete(partition);
-      this.#checkCaughtUp();
-    }
-  }
-
-  #checkCaughtUp(): void {
-    if (this.#behind.size === 0) this.#caughtUp();
   }
 }
 

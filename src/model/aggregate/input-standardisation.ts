@@ -16,8 +16,8 @@
  * are not trained: their names start with `frozen/`, which `LarrModel.variables` leaves out.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FieldEmbeddings } from '../aggregate/field-table.ts';
-import type { ParameterStore } from './parameters.ts';
+import type { FieldEmbeddings } from './field-table.ts';
+import type { ParameterStore } from '../nn/parameters.ts';
 
 export const FROZEN_PREFIX = 'frozen/';
 const SHIFT = `${FROZEN_PREFIX}input_shift`;

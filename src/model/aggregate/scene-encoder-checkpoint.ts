@@ -5,14 +5,14 @@
  * by `larr align` and a registry row load the same way.
  */
 import { join } from 'node:path';
-import { AggEncoder } from '../aggregate/agg-encoder.ts';
-import { parseAggEncoderConfig } from '../aggregate/agg-encoder-config.ts';
+import { AggEncoder } from './agg-encoder.ts';
+import { parseAggEncoderConfig } from './agg-encoder-config.ts';
 import { LarrError } from '../../core/errors.ts';
-import { MeanPoolEncoder, type MeanPoolEncoderConfig } from '../aggregate/mean-pool-encoder.ts';
+import { MeanPoolEncoder, type MeanPoolEncoderConfig } from './mean-pool-encoder.ts';
 import { readSavedModel } from '../nn/parameters.ts';
-import type { SceneEncoder } from '../aggregate/scene-encoder.ts';
-import type { NamedArray } from './tensor-file.ts';
-import type { JsonObject } from '../../adapters/postgres/model-registry.ts';
+import type { SceneEncoder } from './scene-encoder.ts';
+import type { NamedArray } from '../weights/tensor-file.ts';
+import type { JsonObject } from '../../core/model-version.ts';
 import { pathExists } from '../io/path-exists.ts';
 
 /** The registry config of an encoder version: what its `save` writes to `config.json`. */

@@ -1,29 +1,32 @@
 /**
  * The scorer's stage metrics: per committed chunk, the `stage_metrics` window counters (as the embedder
- * writes them; the field-embedding lookups fill the LRU / store hit columns) and the same OpenTelemetry
- * instruments, plus scorer attributes on the chunk's span (the batch runner's `scorer process` span).
+ * writes them; the field-embedding lookups fill the LRU / store hit columns) and the same instruments on
+ * the stage's meter, plus scorer attributes on the chunk's span (the chunk consumer's `scorer process`).
  */
-import { trace } from '@opentelemetry/api';
-import type { ChunkReport } from '../kafka/batch-stage-runner.ts';
-import type { StageMetrics } from '../../pipeline/stage/stage-metrics.ts';
-import { createStageInstruments } from './stage-instruments.ts';
-import { ConsumerLag } from '../../pipeline/stage/stage-wiring.ts';
-import type { ScoreChunkResult } from '../../pipeline/scorer/score-chunk.ts';
+import type { ChunkReport } from '../ports/stream.ts';
+import type { MessageTracer, StageMeter } from '../ports/telemetry.ts';
+import { createStageInstruments } from '../stage/stage-instruments.ts';
+import type { StageMetrics } from '../stage/stage-metrics.ts';
+import { ConsumerLag } from '../stage/stage-wiring.ts';
+import type { ScoreChunkResult } from './score-chunk.ts';
 
 export const SCORER_STAGE_NAME = 'scorer';
 
 export class ScorerTelemetry {
   readonly #metrics: StageMetrics;
+  readonly #tracer: MessageTracer;
   readonly #consumerLag = new ConsumerLag();
-  readonly #instruments = createScorerInstruments();
+  readonly #instruments: ReturnType<typeof createScorerInstruments>;
 
-  constructor(stageMetrics: StageMetrics) {
+  constructor(stageMetrics: StageMetrics, meter: StageMeter, tracer: MessageTracer) {
     this.#metrics = stageMetrics;
+    this.#tracer = tracer;
+    this.#instruments = createScorerInstruments(meter);
   }
 
   /** Called inside `processChunk`: tags the chunk's span with what the scorer did. */
   tagChunk(result: ScoreChunkResult, ctrModel: string): void {
-    trace.getActiveSpan()?.setAttributes({
+    this.#tracer.tagActive({
       'larr.scorer.scores': result.scores.length,
       'larr.scorer.with_fields': result.withFields,
       'larr.scorer.ids_only': result.withoutFields,
@@ -59,8 +62,8 @@ export class ScorerTelemetry {
   }
 }
 
-function createScorerInstruments() {
-  const stage = createStageInstruments(SCORER_STAGE_NAME);
+function createScorerInstruments(meter: StageMeter) {
+  const stage = createStageInstruments(meter);
   return {
     ...stage,
     fieldLookups: stage.counter(

@@ -4,7 +4,7 @@
  * no centring). A text with no known word gets the unit vector e₀, so every output has norm 1 as the Embedder
  * contract asks. The arithmetic is `MeanWordVectorEmbedder`'s (the stage-2 baseline, which centres).
  */
-import { loadGloveVectors, type LoadGloveOptions } from '../text-encoder/glove/load-glove.ts';
+import { loadGloveVectors, type LoadGloveOptions } from './load-glove.ts';
 import { MeanWordVectorEmbedder } from './mean-word-vector-embedder.ts';
 
 const SPECIAL_TOKEN = /^\[[A-Z][A-Z0-9_]*\]$/;

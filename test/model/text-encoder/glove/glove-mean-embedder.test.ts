@@ -3,8 +3,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { gloveWords, loadGloveMeanEmbedder } from '../../../src/model/embedders/glove-mean-embedder.ts';
-import { FIXTURE_VECTORS, writeGloveFixture } from '../text-encoder/glove/fixture.ts';
+import {
+  gloveWords,
+  loadGloveMeanEmbedder,
+} from '../../../../src/model/text-encoder/glove/glove-mean-embedder.ts';
+import { FIXTURE_VECTORS, writeGloveFixture } from './fixture.ts';
 
 test('the GloVe-only ablation: uncentred normalised mean of the words, e₀ without a known word', async () => {
   const path = await writeGloveFixture(join(await mkdtemp(join(tmpdir(), 'larr-glove-')), 'v.json'));

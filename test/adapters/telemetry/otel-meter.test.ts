@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createStageInstruments } from '../../../src/adapters/telemetry/stage-instruments.ts';
+import { otelStageMeter } from '../../../src/adapters/telemetry/otel-meter.ts';
+import { createStageInstruments } from '../../../src/pipeline/stage/stage-instruments.ts';
 import { startTelemetry } from '../../../src/adapters/telemetry/telemetry.ts';
 import { freePort } from '../../helpers/free-port.ts';
 
@@ -8,8 +9,8 @@ test('stage instruments carry their stage, so two stages share the instrument na
   const port = await freePort();
   const telemetry = await startTelemetry({ prometheusPort: port, traces: 'off', serviceName: 'larr-test' });
   try {
-    const embedder = createStageInstruments('embedder');
-    const scorer = createStageInstruments('scorer');
+    const embedder = createStageInstruments(otelStageMeter('embedder'));
+    const scorer = createStageInstruments(otelStageMeter('scorer'));
     embedder.recordsIn.add(5);
     scorer.recordsIn.add(3);
     scorer.deadLetters.add(1);

@@ -1,6 +1,7 @@
 /**
  * Pair mining for stage 2 (docs/contrastive.md): the simulator's pair sources (`<out>.pairs.jsonl`,
- * `PairSource` of src/tools/simulator/pairs.ts) become text pairs, split into training and held-out pairs.
+ * `PairSource` of src/tools/simulator/pairs.ts) become text pairs (`TextPair`,
+ * src/model/text-encoder/contrastive/text-pairs.ts), split into training and held-out pairs.
  *
  * Texts:
  * - a user: the profile text (`[USER] [SEGMENT] … [DISTRICT] lives in …; budget; likes …`), plus
@@ -11,8 +12,8 @@
  * - a scene field: its `featurize` text (`[WEATHER] light rain`), for `scene-item` pairs mined from a
  *   dataset file's train split (scene-pairs.ts).
  *
- * Every text carries a *key* naming what it describes (`user:u3`, `item:s36`): a batch never holds two
- * texts with the same key, since an in-batch "negative" that describes the same user or item is a false one.
+ * Keys: `user:<userId>` for a user text, `item:<itemId>` for an item text (and `scene:<field text>`,
+ * scene-pairs.ts).
  *
  * Held-out pairs (seeded hash of a key, so the split is stable and independent of file order):
  * - `heldOutBy: 'user'` (default): every pair of a held-out user (all three kinds carry the user);
@@ -22,31 +23,13 @@
  * Training pairs keep repeats (a frequent pair is a strong one); held-out pairs are deduplicated by text.
  */
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import type { ItemRecord } from '../../core/dataset-line.ts';
 import { LarrError } from '../../core/errors.ts';
 import { readJsonLines } from '../../model/io/json-lines.ts';
+import type { TextPair } from '../../model/text-encoder/contrastive/text-pairs.ts';
 import type { PairSource } from '../simulator/pairs.ts';
 import { itemCorpusRecord } from './build-corpus.ts';
 import { DEFAULT_SCENE_MIN_LIFT, informativeScenePairs, mineScenePairs } from './scene-pairs.ts';
-
-export const PAIR_KINDS = ['user-user', 'item-item', 'user-item', 'scene-item'] as const;
-export type PairKind = (typeof PAIR_KINDS)[number];
-
-/** A positive pair of texts. */
-export interface TextPair {
-  readonly kind: PairKind;
-  readonly query: string;
-  readonly positive: string;
-  /** What the query describes (`user:u3`, `item:s36`, `scene:[WEATHER] light rain`). */
-  readonly queryKey: string;
-  readonly positiveKey: string;
-  /**
-   * Batch group: the sampler draws a batch of this kind from one group only (scene-item: the field name, so
-   * the in-batch negatives of `[WEATHER] rain` are other weather values, not `[TIME] lunch`).
-   */
-  readonly group?: string;
-}
 
 export type HeldOutBy = 'user' | 'item';
 
@@ -240,46 +223,4 @@ export async function minePairs(options: MinePairsOptions): Promise<MinedPairs> 
     train.push(...informativeScenePairs(sceneTrain, options.sceneMinLift ?? DEFAULT_SCENE_MIN_LIFT));
   }
   return { train, heldOut, skipped };
-}
-
-/** Pairs per kind. */
-export function countByKind(pairs: readonly TextPair[]): Record<PairKind, number> {
-  const counts: Record<PairKind, number> = {
-    'user-user': 0,
-    'item-item': 0,
-    'user-item': 0,
-    'scene-item': 0,
-  };
-  for (const pair of pairs) counts[pair.kind] += 1;
-  return counts;
-}
-
-/** Text pairs as JSON lines (the held-out set a run keeps for later evaluation). */
-export async function writeTextPairs(path: string, pairs: readonly TextPair[]): Promise<void> {
-  await writeFile(path, pairs.map((pair) => `${JSON.stringify(pair)}\n`).join(''));
-}
-
-export async function readTextPairs(path: string): Promise<TextPair[]> {
-  const pairs: TextPair[] = [];
-  const notTextPair = (line: number, why: string) =>
-    new LarrError('PAIRS_INPUT_INVALID', `${path}: line ${line} is not a text pair (${why})`);
-  const lines = readJsonLines(path, (_text, line) => {
-    throw notTextPair(line, 'not JSON');
-  });
-  for await (const { value, line } of lines) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw notTextPair(line, `got ${JSON.stringify(value)}`);
-    }
-    const pair = value as Partial<TextPair>;
-    if (!PAIR_KINDS.includes(pair.kind as PairKind)) {
-      throw notTextPair(line, `kind ${JSON.stringify(pair.kind)}, expected one of ${PAIR_KINDS.join(', ')}`);
-    }
-    for (const field of ['query', 'positive', 'queryKey', 'positiveKey'] as const) {
-      if (typeof pair[field] !== 'string') {
-        throw notTextPair(line, `${field} ${JSON.stringify(pair[field])} is not a string`);
-      }
-    }
-    pairs.push(pair as TextPair);
-  }
-  return pairs;
 }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MeanWordVectorEmbedder, wordsOf } from '../../../src/model/embedders/mean-word-vector-embedder.ts';
-import { assertClose } from '../text-encoder/helpers.ts';
+import {
+  MeanWordVectorEmbedder,
+  wordsOf,
+} from '../../../../src/model/text-encoder/glove/mean-word-vector-embedder.ts';
+import { assertClose } from '../helpers.ts';
 
 const vectors = new Map([
   ['light', Float32Array.of(1, 0, 0)],

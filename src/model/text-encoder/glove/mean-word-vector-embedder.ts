@@ -5,10 +5,10 @@
  * no known word gets a fixed unit vector. General-language knowledge, no domain training.
  */
 import { createHash } from 'node:crypto';
-import type { Embedder } from './embedder.ts';
-import { SPECIAL_TOKENS } from '../../core/featurize/special-tokens.ts';
-import { loadGloveVectors, type LoadGloveOptions } from '../text-encoder/glove/load-glove.ts';
-import { pretokenize } from '../text-encoder/tokenizer.ts';
+import type { Embedder } from '../../embedders/embedder.ts';
+import { SPECIAL_TOKENS } from '../../../core/featurize/special-tokens.ts';
+import { loadGloveVectors, type LoadGloveOptions } from './load-glove.ts';
+import { pretokenize } from '../tokenizer.ts';
 
 const FIELD_TOKENS: ReadonlySet<string> = new Set(Object.values(SPECIAL_TOKENS));
 

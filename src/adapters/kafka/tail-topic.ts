@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { LarrConfig } from '../../app/config/config.ts';
 import { describeError, LarrError } from '../../core/errors.ts';
-import { createKafka } from '../../adapters/kafka/client.ts';
-import { createSchemaRegistry } from '../../adapters/avro/create-registry.ts';
-import { createRecordCodec, SUBJECTS, type Subject } from '../../adapters/avro/subjects.ts';
-import { loadTopicCatalog, topicSpec } from '../../adapters/kafka/topics/catalog.ts';
+import { createSchemaRegistry, type SchemaRegistryConfig } from '../avro/create-registry.ts';
+import { createRecordCodec, SUBJECTS, type Subject } from '../avro/subjects.ts';
+import { createKafka } from './client.ts';
+import type { KafkaConfig } from './kafka-config.ts';
+import { loadTopicCatalog, topicSpec } from './topics/catalog.ts';
 
 export interface TailOptions {
   readonly count: number;
@@ -22,7 +22,12 @@ const KNOWN_SUBJECTS = new Set<string>(Object.values(SUBJECTS));
  * decode is printed as an error line with its reason, not skipped.
  */
 export async function tailTopic(
-  config: LarrConfig,
+  config: {
+    readonly kafka: KafkaConfig;
+    readonly schemaRegistry: SchemaRegistryConfig;
+    readonly projectDir: string;
+    readonly topicPrefix: string;
+  },
   logicalName: string,
   options: TailOptions,
 ): Promise<number> {

@@ -1,8 +1,8 @@
 import { LarrError } from '../../core/errors.ts';
-import type { SceneEncoder } from '../aggregate/scene-encoder.ts';
-import type { ModelRegistry } from '../../adapters/postgres/model-registry.ts';
+import type { SceneEncoder } from './scene-encoder.ts';
+import type { ModelRegistry } from '../../core/model-version.ts';
 import { sceneEncoderFrom } from './scene-encoder-checkpoint.ts';
-import { decodeWeights } from './weights-codec.ts';
+import { decodeWeights } from '../weights/weights-codec.ts';
 
 /**
  * The scene encoder (`[AGG]` or mean-pool) of a registered 'encoder' version, built from its registry

@@ -1,0 +1,84 @@
+/**
+ * What the `larr train` subcommands share: the corpus source options (`corpus`, `pretrain`), the number
+ * parser of rates and fractions, the vocabulary-expansion summary lines and model-registry registration
+ * (`pretrain`, `contrastive`).
+ */
+import type { Command } from 'commander';
+import { LarrError } from '../../../../core/errors.ts';
+import type { ModelVersionInput } from '../../../../core/model-version.ts';
+import type { ExpansionReport } from '../../../../model/text-encoder/glove/vocabulary-expansion.ts';
+import type { CorpusSources } from '../../../../tools/corpus/build-corpus.ts';
+import { registerModelVersion } from '../../../../tools/training/training-registration.ts';
+import type { CliContext } from '../../context.ts';
+import { numberIn } from '../../options.ts';
+
+/** A commander parser for a number in the open interval (min, max). */
+export const numberBetween = (min: number, max: number) =>
+  numberIn(min, max, { excludeMin: true, excludeMax: true });
+
+export interface SourceOptions {
+  corpus?: string;
+  dataset?: string;
+  items?: string;
+}
+
+export function sourcesOf(options: SourceOptions): CorpusSources {
+  return {
+    ...(options.corpus === undefined ? {} : { corpusPath: options.corpus }),
+    ...(options.dataset === undefined ? {} : { datasetPath: options.dataset }),
+    ...(options.items === undefined ? {} : { itemsPath: options.items }),
+  };
+}
+
+export function addSourceOptions(command: Command): Command {
+  return command
+    .option(
+      '--corpus <file>',
+      'corpus text file, one record per line (larr simulate --out writes <base>.corpus.txt)',
+    )
+    .option(
+      '--dataset <file>',
+      'dataset file (larr simulate / replay --out): item records from <file>.items.jsonl and a scene record ' +
+        'per clicked train-split scene',
+    )
+    .option('--items <file>', 'items file (ItemRecord JSON lines) instead of <dataset>.items.jsonl');
+}
+
+export function requireSource(options: SourceOptions, command: Command): void {
+  if (options.corpus === undefined && options.dataset === undefined && options.items === undefined) {
+    command.error('error: give at least one of --corpus, --dataset and --items', { exitCode: 2 });
+  }
+}
+
+export function expansionLines(expansion: ExpansionReport): string[] {
+  const score = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(3));
+  return [
+    `extension          ${expansion.extensionWords} words mapped from GloVe (fitted on ${expansion.fittedWords} core words)`,
+    `expansion fit      held-out R² ${score(expansion.heldOutR2)}, mean cosine ${score(expansion.heldOutCosine)}`,
+  ];
+}
+
+/**
+ * Registers a trained checkpoint when a database is configured (`DATABASE_URL`) and `--no-register` was not
+ * given. A failure is an error (exit 1) that says the files are saved and how to retry.
+ */
+export async function registerIfConfigured(
+  ctx: CliContext,
+  register: boolean,
+  input: () => Promise<ModelVersionInput>,
+): Promise<string | undefined> {
+  if (!register || ctx.config().database.configured !== true) return undefined;
+  const record = await input();
+  try {
+    const registered = await registerModelVersion(ctx.config().database, record);
+    ctx.err(`registered ${registered.version} (${registered.kind}) in the model registry`);
+    return registered.version;
+  } catch (error) {
+    throw new LarrError(
+      'REGISTER_FAILED',
+      `the model is saved at ${record.location ?? '?'} but registering ${record.version} failed: ` +
+        `${error instanceof Error ? error.message : String(error)} (re-run with --resume to retry, or --no-register)`,
+      { cause: error },
+    );
+  }
+}
