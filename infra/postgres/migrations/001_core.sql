@@ -18,7 +18,7 @@ COMMENT ON TABLE embedding_store IS
   'Shared embedding cache of all embedder instances: one row per (model version, template version, '
   'canonical field text). Rows are written once and never updated; a new model version writes new keys.';
 COMMENT ON COLUMN embedding_store.content_key IS
-  'Content hash of (model_version, template_version, canonical_text): 32 hex chars (src/core/content-key.ts).';
+  'Content hash of (model_version, template_version, canonical_text): 32 hex chars (src/embedding/content-key.ts).';
 COMMENT ON COLUMN embedding_store.model_version IS 'Embedding model that computed the vector, e.g. hashing-ngram-v1-d256.';
 COMMENT ON COLUMN embedding_store.template_version IS 'Version of the featurize templates that rendered canonical_text.';
 COMMENT ON COLUMN embedding_store.field IS 'Scene field the text describes, e.g. weather, location, time_slot.';
