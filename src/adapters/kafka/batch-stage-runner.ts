@@ -10,7 +10,7 @@ import type {
 } from '../../pipeline/ports/stream.ts';
 import { NO_TRACING, type MessageTracer } from '../../pipeline/ports/telemetry.ts';
 import { CoPartitionAssigner } from './co-partition-assigner.ts';
-import { groupByTopic, headersToBuffers } from './messages.ts';
+import { groupByTopic, toStreamRecord } from './messages.ts';
 
 export interface BatchStageOptions extends ChunkConsumerOptions {
   readonly kafka: Kafka;
@@ -88,17 +88,9 @@ export class BatchStageRunner implements ChunkConsumer {
     const chunkSize = this.#options.maxChunkRecords ?? 500;
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const records = batch.messages.slice(start, start + chunkSize).map(
-        (message): StreamRecord => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: headersToBuffers(message.headers),
-          timestamp: Number(message.timestamp),
-        }),
-      );
+      const records = batch.messages
+        .slice(start, start + chunkSize)
+        .map((message) => toStreamRecord(batch.topic, batch.partition, message));
       await this.#handleChunk(records, payload);
     }
   }

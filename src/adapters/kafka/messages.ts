@@ -1,6 +1,6 @@
 /** Between kafkajs's message shapes and the stream port's. */
-import type { IHeaders } from 'kafkajs';
-import type { OutboundMessage } from '../../pipeline/ports/stream.ts';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { OutboundMessage, StreamRecord } from '../../pipeline/ports/stream.ts';
 
 /** kafkajs record headers as the stages see them: one Buffer per name. */
 export function headersToBuffers(headers: IHeaders | undefined): Record<string, Buffer> {
@@ -33,4 +33,17 @@ export function groupByTopic(
     list.push({ key: message.key, value: message.value, headers: { ...message.headers, ...traceHeaders } });
   }
   return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
+}
+
+/** A consumed kafkajs message of `topic`-`partition` as the stream port's record. */
+export function toStreamRecord(topic: string, partition: number, message: KafkaMessage): StreamRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: headersToBuffers(message.headers),
+    timestamp: Number(message.timestamp),
+  };
 }

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { describeError } from '../../core/errors.ts';
-import type { StreamRecord, TopicFollower, TopicFollowerOptions } from '../../pipeline/ports/stream.ts';
-import { headersToBuffers } from './messages.ts';
+import type { TopicFollower, TopicFollowerOptions } from '../../pipeline/ports/stream.ts';
+import { toStreamRecord } from './messages.ts';
 
 export class KafkaTopicFollower implements TopicFollower {
   readonly groupId: string;
@@ -81,17 +81,7 @@ export class KafkaTopicFollower implements TopicFollower {
     const { batch } = payload;
     const last = batch.messages.at(-1);
     if (last === undefined) return;
-    const records = batch.messages.map(
-      (message): StreamRecord => ({
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: headersToBuffers(message.headers),
-        timestamp: Number(message.timestamp),
-      }),
-    );
+    const records = batch.messages.map((message) => toStreamRecord(batch.topic, batch.partition, message));
     await this.#options.onRecords(records);
     this.#advance(batch.partition, BigInt(last.offset) + 1n);
     await payload.heartbeat();
