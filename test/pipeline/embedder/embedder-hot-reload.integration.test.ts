@@ -47,6 +47,8 @@ before(async () => {
   await useWasm();
   pipeline = await createTestPipeline({
     LARR_AGGREGATOR: 'agg',
+    // The hashing baseline: its dimension is the test's to choose.
+    LARR_EMBEDDER: 'hashing',
     LARR_EMBEDDING_DIM: String(DIMENSION),
     // Small chunks: many chunk boundaries around the switch.
     LARR_CHUNK_RECORDS: '25',
@@ -245,6 +247,7 @@ test('agg without any encoder, or with one of the wrong input dimension, stops s
   const log = () => undefined;
   const fresh = await createTestPipeline({
     LARR_AGGREGATOR: 'agg',
+    LARR_EMBEDDER: 'hashing',
     LARR_EMBEDDING_DIM: '24',
     LARR_ENCODER_WAIT_MS: '5000',
   });

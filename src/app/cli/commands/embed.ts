@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { Embedder } from '../../../model/embedders/embedder.ts';
-import { HashingEmbedder } from '../../../model/embedders/hashing-embedder.ts';
 import { LarrError } from '../../../core/errors.ts';
 import { loadMeanGloveEmbedder } from '../../../model/text-encoder/glove/mean-word-vector-embedder.ts';
 import { nearestNeighbours, sceneVocabularyCandidates } from '../../../tools/eval/neighbours.ts';
@@ -10,7 +9,7 @@ import {
   paraphraseProbe,
   paraphraseProbeTexts,
 } from '../../../tools/eval/paraphrase-probe.ts';
-import { LmEmbedder } from '../../../model/text-encoder/lm-embedder.ts';
+import { chooseEmbedder } from '../../../tools/eval/embedder-choice.ts';
 import type { CliContext } from '../context.ts';
 import { wholeNumber } from '../options.ts';
 
@@ -43,11 +42,15 @@ async function openEmbedder(
   texts: readonly string[],
   ctx: CliContext,
 ): Promise<Embedder> {
-  if (options.model === 'hashing') return new HashingEmbedder(options.hashingDim);
   if (options.model === 'glove') {
     return loadMeanGloveEmbedder(texts, options.gloveFile === undefined ? {} : { path: options.gloveFile });
   }
-  return LmEmbedder.load(options.model, { runtime: { log: ctx.err } });
+  const choice = await chooseEmbedder(options.model, {
+    hashingDimension: options.hashingDim,
+    texts,
+    log: ctx.err,
+  });
+  return choice.embedder;
 }
 
 /** `larr embed`: look at what an embedding model (or a baseline) puts near a phrase. */
@@ -59,9 +62,11 @@ export function registerEmbedCommands(program: Command, ctx: CliContext): Comman
         '(candidates: the simulator scene vocabulary, bare and as field texts, unless --candidates); or the ' +
         "paraphrase probe: how many of the simulator's unseen phrasings land nearest a seen phrasing of their value",
     )
-    .requiredOption(
-      '--model <dir|hashing|glove>',
-      'embedding model folder (larr train contrastive: <out>/model), or the hashing / mean-GloVe baseline',
+    .option(
+      '--model <name>',
+      'pretrained[:<catalog name>] (the frozen pretrained encoder), a model folder (larr train contrastive: ' +
+        '<out>/model), or the hashing / glove baseline',
+      'pretrained',
     )
     .option('--neighbours <phrase...>', 'phrases to find neighbours of, e.g. "light rain" drizzle')
     .addOption(

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import {
   type EvalReport,
@@ -111,7 +112,11 @@ export function registerAlignCommand(parent: Command, ctx: CliContext): void {
       ),
   )
     .requiredOption('--out <dir>', 'checkpoint folder (encoder/, ctr/, align.json)')
-    .option('--embedder <name>', 'hashing, glove, or a stage-2 embedding model folder', 'hashing')
+    .option(
+      '--embedder <name>',
+      'pretrained[:<catalog name>] (the frozen pretrained encoder), hashing, glove, or a model folder',
+      'pretrained',
+    )
     .option('--pooling <kind>', 'agg ([AGG] transformer) or mean', 'agg')
     .action(async (options: CommonOptions & { out: string; pooling: string }) => {
       if (options.pooling !== 'agg' && options.pooling !== 'mean') {
@@ -125,6 +130,7 @@ export function registerAlignCommand(parent: Command, ctx: CliContext): void {
       const { kind, embedder } = await chooseEmbedder(options.embedder, {
         hashingDimension: options.hashingDim,
         texts: dataset.fieldTexts,
+        log: ctx.err,
       });
       try {
         const manifest = await alignCheckpoint({
@@ -166,6 +172,11 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
     )
     .option('--glove', 'add the GloVe-mean row (reads the 300 MB word-vector file once)', false)
     .option(
+      '--pretrained <name>',
+      'the frozen pretrained encoder of the "frozen pretrained" rows: a catalog name, a folder, or "none"',
+      'pretrained',
+    )
+    .option(
       '--only <name>',
       'run only this variant, by its exact name in the table (names contain commas: repeat the option, ' +
         'e.g. --only "IDs only" --only "LARR, λ=0"; default: all)',
@@ -183,6 +194,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
         options: Omit<CommonOptions, 'embedder'> & {
           embedder?: string;
           glove: boolean;
+          pretrained: string;
           only: string[];
           seeds?: number[];
           json: boolean;
@@ -205,7 +217,20 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
         const unavailable: Partial<Record<EmbedderKind, string>> = {
           glove: 'pass --glove',
           lm: 'no --embedder <stage-2 model folder> given',
+          pretrained: '--pretrained none',
         };
+        const needs = (kind: EmbedderKind) => variants.some((variant) => variant.embedder === kind);
+        if (options.pretrained !== 'none' && needs('pretrained')) {
+          const value =
+            options.pretrained === 'pretrained' || options.pretrained.startsWith('pretrained:')
+              ? options.pretrained
+              : (await stat(options.pretrained).catch(() => undefined))?.isDirectory() === true
+                ? options.pretrained
+                : `pretrained:${options.pretrained}`;
+          embedders.pretrained = (
+            await chooseEmbedder(value, { hashingDimension: 0, texts: [], log: ctx.err })
+          ).embedder;
+        }
         if (options.glove)
           embedders.glove = (
             await chooseEmbedder('glove', { hashingDimension: 0, texts: dataset.fieldTexts })
@@ -235,6 +260,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
         if (options.seeds !== undefined) printSeededReports(ctx, reports, options.json);
         else printReport(ctx, reports[0]!.report, options.json);
         await embedders.lm?.close?.();
+        await embedders.pretrained?.close?.();
       },
     );
 }

@@ -1,8 +1,6 @@
-import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { importCheckpointLoader } from '../../compose/create-embedder.ts';
+import { chooseEmbedder } from '../../../tools/eval/embedder-choice.ts';
 import type { Embedder } from '../../../model/embedders/embedder.ts';
-import { HashingEmbedder } from '../../../model/embedders/hashing-embedder.ts';
 import { LarrError } from '../../../core/errors.ts';
 import { startEmbeddingsServer } from '../../../adapters/http/embeddings-server.ts';
 import type { CliContext } from '../context.ts';
@@ -27,9 +25,10 @@ export function registerServeCommands(program: Command, ctx: CliContext): void {
         'GET /healthz) until SIGTERM or SIGINT',
     )
     .option(
-      '--model <dir|hashing>',
-      'a stage-2 checkpoint folder, or hashing (LARR_EMBEDDING_DIM)',
-      'hashing',
+      '--model <name>',
+      'pretrained[:<catalog name>] (the pretrained encoder, fetched on first use), a model folder, or hashing ' +
+        '(LARR_EMBEDDING_DIM)',
+      'pretrained',
     )
     .option('--port <port>', 'TCP port; 0 picks a free one', wholeNumber(0, 65535), 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -89,21 +88,18 @@ async function loadServedEmbedder(
   batchSize: number,
   ctx: CliContext,
 ): Promise<Embedder> {
-  if (model === 'hashing') return new HashingEmbedder(hashingDimension);
-  const isDirectory = await stat(model).then(
-    (entry) => entry.isDirectory(),
-    () => false,
-  );
-  if (!isDirectory) {
-    throw new LarrError('MODEL_UNAVAILABLE', `--model ${JSON.stringify(model)} is not a checkpoint folder`);
+  if (model === 'glove') {
+    throw new LarrError('MODEL_UNAVAILABLE', '--model glove needs its texts up front; it cannot be served');
   }
-  const loader = await importCheckpointLoader();
-  if (loader === undefined) {
-    throw new LarrError(
-      'MODEL_UNAVAILABLE',
-      `cannot load checkpoint ${JSON.stringify(model)}: checkpoint embedders are not available in this build ` +
-        '(src/model/text-encoder/lm-embedder.ts is missing); use --model hashing',
-    );
+  try {
+    const choice = await chooseEmbedder(model, { hashingDimension, texts: [], batchSize, log: ctx.err });
+    return choice.embedder;
+  } catch (err) {
+    if (err instanceof LarrError && err.code === 'EMBEDDER_UNAVAILABLE') {
+      throw new LarrError('MODEL_UNAVAILABLE', `--model ${JSON.stringify(model)}: ${err.message}`, {
+        cause: err,
+      });
+    }
+    throw err;
   }
-  return loader(model, { batchSize, log: ctx.err });
 }

@@ -7,10 +7,13 @@ import { spawnLarr } from '../../../helpers/child-process.ts';
 import { runCli } from '../capture.ts';
 
 test('larr serve embeddings serves the hashing model until SIGTERM', async () => {
-  const child = spawnLarr(['serve', 'embeddings', '--port', '0', '--name', 'larr-hashing'], {
-    ...process.env,
-    LARR_EMBEDDING_DIM: '32',
-  });
+  const child = spawnLarr(
+    ['serve', 'embeddings', '--model', 'hashing', '--port', '0', '--name', 'larr-hashing'],
+    {
+      ...process.env,
+      LARR_EMBEDDING_DIM: '32',
+    },
+  );
   try {
     await child.waitForStderr(/at http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings/, 30_000);
     const url = /at (http:\/\/127\.0\.0\.1:\d+)\/v1\/embeddings/.exec(child.stderr())![1]!;

@@ -1,0 +1,149 @@
+/**
+ * Reading and rewriting the weights of an ONNX graph, so that training in tfjs and serving on onnxruntime
+ * use one file: float initializers are read into plain arrays, replaced (same name, possibly new shape) and
+ * the graph written back with everything else (nodes, opsets, metadata) untouched.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import onnxProto from 'onnx-proto';
+import { LarrError } from '../../../core/errors.ts';
+
+const { onnx } = onnxProto;
+/** TensorProto.DataType.FLOAT; the generated enum and the field's number type do not compare cleanly. */
+const FLOAT: number = onnx.TensorProto.DataType.FLOAT;
+type ModelProto = InstanceType<typeof onnx.ModelProto>;
+type TensorProto = InstanceType<typeof onnx.TensorProto>;
+
+/** A float32 weight: row-major values and its shape. */
+export interface FloatWeight {
+  readonly dims: readonly number[];
+  readonly values: Float32Array;
+}
+
+export class OnnxGraph {
+  private constructor(
+    private readonly model: ModelProto,
+    readonly source: string,
+  ) {}
+
+  static async read(path: string): Promise<OnnxGraph> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      throw new LarrError('ONNX_MODEL_UNREADABLE', `cannot read the ONNX model ${path}`, { cause: err });
+    }
+    return OnnxGraph.decode(bytes, path);
+  }
+
+  static decode(bytes: Uint8Array, source = '<bytes>'): OnnxGraph {
+    try {
+      const model = onnx.ModelProto.decode(bytes);
+      if (model.graph === null || model.graph === undefined) throw new Error('the model has no graph');
+      return new OnnxGraph(model, source);
+    } catch (err) {
+      throw new LarrError('ONNX_MODEL_INVALID', `${source} is not an ONNX model: ${String(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** Names of the float32 initializers, in graph order. */
+  floatInitializerNames(): string[] {
+    return this.initializers()
+      .filter((tensor) => tensor.dataType === FLOAT)
+      .map((tensor) => tensor.name);
+  }
+
+  has(name: string): boolean {
+    return this.initializers().some((tensor) => tensor.name === name);
+  }
+
+  /** A float32 initializer's values (a copy). */
+  get(name: string): FloatWeight {
+    const tensor = this.find(name);
+    if (tensor.dataType !== FLOAT) {
+      throw new LarrError(
+        'ONNX_WEIGHT_NOT_FLOAT',
+        `${this.source}: initializer ${name} has data type ${tensor.dataType}, expected FLOAT (1)`,
+      );
+    }
+    const dims = tensor.dims.map(Number);
+    const count = dims.reduce((product, size) => product * size, 1);
+    let values: Float32Array;
+    if (tensor.rawData !== null && tensor.rawData !== undefined && tensor.rawData.length > 0) {
+      // raw_data is little-endian float32; copy into an aligned buffer.
+      const raw = tensor.rawData;
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      values = new Float32Array(count);
+      for (let index = 0; index < count; index += 1) values[index] = view.getFloat32(index * 4, true);
+    } else {
+      values = Float32Array.from(tensor.floatData);
+    }
+    if (values.length !== count) {
+      throw new LarrError(
+        'ONNX_WEIGHT_INVALID',
+        `${this.source}: initializer ${name} holds ${values.length} values for shape [${dims.join(', ')}]`,
+      );
+    }
+    return { dims, values };
+  }
+
+  /** Replaces a float32 initializer's values and shape; the name and every node reading it stay. */
+  set(name: string, weight: FloatWeight): void {
+    const tensor = this.find(name);
+    const count = weight.dims.reduce((product, size) => product * size, 1);
+    if (count !== weight.values.length) {
+      throw new LarrError(
+        'ONNX_WEIGHT_INVALID',
+        `new value of ${name}: ${weight.values.length} values for shape [${weight.dims.join(', ')}]`,
+      );
+    }
+    const raw = new Uint8Array(count * 4);
+    const view = new DataView(raw.buffer);
+    for (let index = 0; index < count; index += 1) view.setFloat32(index * 4, weight.values[index]!, true);
+    tensor.dataType = FLOAT;
+    tensor.dims = [...weight.dims];
+    tensor.floatData = [];
+    tensor.rawData = raw;
+  }
+
+  /** The initializer a Gather node indexes with the graph input `input`, if any (an embedding table). */
+  gatherTableOf(input: string): string | undefined {
+    const names = new Set(this.initializers().map((tensor) => tensor.name));
+    const gather = (this.model.graph!.node ?? []).find(
+      (node) => node.opType === 'Gather' && node.input?.[1] === input && names.has(node.input?.[0] ?? ''),
+    );
+    return gather?.input?.[0] ?? undefined;
+  }
+
+  /** Adds `name` (an existing intermediate value) to the graph's outputs, e.g. a layer's hidden state. */
+  addOutput(name: string): void {
+    const graph = this.model.graph!;
+    const outputs = (graph.output ??= []);
+    if (outputs.some((output) => output.name === name)) return;
+    if (!(graph.node ?? []).some((node) => (node.output ?? []).includes(name))) {
+      throw new LarrError('ONNX_VALUE_UNKNOWN', `${this.source}: no node produces ${name}`);
+    }
+    outputs.push(onnx.ValueInfoProto.create({ name }));
+  }
+
+  encode(): Uint8Array {
+    return onnx.ModelProto.encode(this.model).finish();
+  }
+
+  async write(path: string): Promise<void> {
+    await writeFile(path, this.encode());
+  }
+
+  private initializers(): TensorProto[] {
+    return this.model.graph!.initializer as TensorProto[];
+  }
+
+  private find(name: string): TensorProto {
+    const tensor = this.initializers().find((candidate) => candidate.name === name);
+    if (tensor === undefined) {
+      throw new LarrError('ONNX_WEIGHT_MISSING', `${this.source} has no initializer named ${name}`);
+    }
+    return tensor;
+  }
+}
