@@ -116,6 +116,39 @@ export class OnnxGraph {
     return gather?.input?.[0] ?? undefined;
   }
 
+  hasNode(name: string): boolean {
+    return (this.model.graph!.node ?? []).some((node) => node.name === name);
+  }
+
+  /** The initializer names among the inputs of the node called `name` (empty when there is no such node). */
+  initializerInputs(name: string): string[] {
+    const names = new Set(this.initializers().map((tensor) => tensor.name));
+    const node = (this.model.graph!.node ?? []).find((candidate) => candidate.name === name);
+    return (node?.input ?? []).filter((input) => names.has(input));
+  }
+
+  /**
+   * The float value of a node's one-element input that a Constant node or an initializer holds (e.g. the
+   * attention scale of a Div), or undefined.
+   */
+  scalarInput(name: string): number | undefined {
+    const nodes = this.model.graph!.node ?? [];
+    const node = nodes.find((candidate) => candidate.name === name);
+    for (const input of node?.input ?? []) {
+      const constant = nodes.find(
+        (candidate) => candidate.opType === 'Constant' && candidate.output?.[0] === input,
+      );
+      const tensor = constant?.attribute?.[0]?.t ?? this.initializers().find((t) => t.name === input);
+      if (tensor === undefined || tensor === null || tensor.dataType !== FLOAT) continue;
+      const raw = tensor.rawData;
+      if (raw !== null && raw !== undefined && raw.length === 4) {
+        return new DataView(raw.buffer, raw.byteOffset, 4).getFloat32(0, true);
+      }
+      if (tensor.floatData?.length === 1) return tensor.floatData[0];
+    }
+    return undefined;
+  }
+
   /** Adds `name` (an existing intermediate value) to the graph's outputs, e.g. a layer's hidden state. */
   addOutput(name: string): void {
     const graph = this.model.graph!;
