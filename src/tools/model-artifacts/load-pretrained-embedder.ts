@@ -5,7 +5,11 @@
  */
 import { basename, join } from 'node:path';
 import { larrCacheRoot } from '../local-broker/broker-jars.ts';
-import { prepareEncoderFolder } from '../../model/text-encoder/pretrained/encoder-folder.ts';
+import { stat } from 'node:fs/promises';
+import {
+  prepareEncoderFolder,
+  type EncoderFolder,
+} from '../../model/text-encoder/pretrained/encoder-folder.ts';
 import {
   PretrainedEmbedder,
   type PretrainedEmbedderOptions,
@@ -27,7 +31,10 @@ export interface LoadPretrainedOptions extends PretrainedEmbedderOptions {
 }
 
 /** Where the encoder folder for `choice` is, fetching and deriving it when needed. */
-export async function resolveEncoderFolder(choice: PretrainedChoice, options: LoadPretrainedOptions = {}) {
+export async function resolveEncoderFolder(
+  choice: PretrainedChoice,
+  options: LoadPretrainedOptions = {},
+): Promise<EncoderFolder> {
   const log = options.log ?? (() => {});
   const cacheRoot = options.cacheRoot ?? larrCacheRoot();
   const source =
@@ -66,4 +73,26 @@ function folderLabel(dir: string): string {
     .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return label === '' ? 'local' : label.slice(0, 48);
+}
+
+/**
+ * An `--encoder` value as an encoder folder: `pretrained` or `pretrained:<catalog name>`, or a folder with
+ * model.onnx and tokenizer.json (a stage-1 or stage-2 output's `model/`, or the output folder itself).
+ */
+export async function resolveEncoderChoice(
+  value: string,
+  options: LoadPretrainedOptions = {},
+): Promise<EncoderFolder> {
+  if (value === 'pretrained') return resolveEncoderFolder({}, options);
+  if (value.startsWith('pretrained:')) {
+    return resolveEncoderFolder({ name: value.slice('pretrained:'.length) }, options);
+  }
+  const inner = join(value, 'model');
+  const dir = (await stat(join(inner, 'model.onnx')).then(
+    () => true,
+    () => false,
+  ))
+    ? inner
+    : value;
+  return resolveEncoderFolder({ dir }, options);
 }

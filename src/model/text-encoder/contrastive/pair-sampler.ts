@@ -13,9 +13,10 @@ export class PairSampler {
   private readonly byGroup = new Map<string, TextPair[]>();
   private readonly tokens = new Map<string, number[]>();
 
+  /** `model` tokenizes for `next`; `draw` alone needs none. */
   constructor(
     pairs: readonly TextPair[],
-    private readonly model: EmbeddingModel,
+    private readonly model: Pick<EmbeddingModel, 'tokenize'> | undefined,
     private readonly random: SeededRandom,
   ) {
     for (const kind of PAIR_KINDS) this.byKind.set(kind, []);
@@ -36,7 +37,10 @@ export class PairSampler {
 
   private tokenize(text: string): number[] {
     let ids = this.tokens.get(text);
-    if (ids === undefined) this.tokens.set(text, (ids = this.model.tokenize(text)));
+    if (ids === undefined) {
+      if (this.model === undefined) throw new Error('PairSampler.next needs a model to tokenize with');
+      this.tokens.set(text, (ids = this.model.tokenize(text)));
+    }
     return ids;
   }
 
@@ -45,6 +49,16 @@ export class PairSampler {
    * undefined when fewer than two such pairs can be drawn.
    */
   next(kind: PairKind, size: number): EncodedBatch | undefined {
+    const chosen = this.draw(kind, size);
+    if (chosen === undefined) return undefined;
+    return padBatch([
+      ...chosen.map((pair) => this.tokenize(pair.query)),
+      ...chosen.map((pair) => this.tokenize(pair.positive)),
+    ]);
+  }
+
+  /** Up to `size` pairs of `kind` with distinct keys; undefined when fewer than two can be drawn. */
+  draw(kind: PairKind, size: number): TextPair[] | undefined {
     let pool = this.byKind.get(kind)!;
     if (pool.length > 0) {
       const first = pool[this.random.nextInt(pool.length)]!;
@@ -59,10 +73,6 @@ export class PairSampler {
       keys.add(pair.positiveKey);
       chosen.push(pair);
     }
-    if (chosen.length < 2) return undefined;
-    return padBatch([
-      ...chosen.map((pair) => this.tokenize(pair.query)),
-      ...chosen.map((pair) => this.tokenize(pair.positive)),
-    ]);
+    return chosen.length < 2 ? undefined : chosen;
   }
 }

@@ -77,9 +77,7 @@ export class PretrainedEmbedder implements Embedder {
 
   /** Token ids of a text as the model sees it: [CLS] … [SEP], cut to `maxTokens`. */
   tokenize(text: string): number[] {
-    const ids = this.tokenizer.encode(text).ids;
-    if (ids.length <= this.maxTokens) return ids;
-    return [...ids.slice(0, this.maxTokens - 1), ids[ids.length - 1]!];
+    return tokenizeText(this.tokenizer, text, this.maxTokens);
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -132,6 +130,13 @@ export class PretrainedEmbedder implements Embedder {
     this.closed = true;
     await this.session.release();
   }
+}
+
+/** [CLS] … [SEP] ids of `text`, cut to `maxTokens` (keeping [SEP]): what serving and training both feed. */
+export function tokenizeText(tokenizer: HfTokenizer, text: string, maxTokens = 128): number[] {
+  const ids = tokenizer.encode(text).ids;
+  if (ids.length <= maxTokens) return ids;
+  return [...ids.slice(0, maxTokens - 1), ids[ids.length - 1]!];
 }
 
 /** Mean of the first `tokens` positions of row `r` of hidden [batch, length, width], L2-normalised. */

