@@ -55,7 +55,13 @@ const base = loadConfig(
 );
 const config: LarrConfig = {
   ...base,
-  embeddingModel: { kind: 'checkpoint', dir: models.embeddingModelDir, batchSize: 64 },
+  embeddingModel: {
+    kind: 'pretrained',
+    name: 'all-minilm-l6-v2',
+    dir: models.embeddingModelDir,
+    provider: 'auto',
+    batchSize: 64,
+  },
   aggregator: { ...base.aggregator, kind: 'agg', encoderVersion: undefined, encoderPath: models.alignDir },
   embedder: { ...base.embedder, groupId: `${runId}-embedder` },
   scorer: {
@@ -103,9 +109,7 @@ try {
   console.log(
     `larr bench e2e — ${first.length} simulated scene events, ${impressionCount} impressions, Kafka ${status.kafkaVersion}, Node ${process.version}`,
   );
-  console.log(
-    `  models: ${models.dir} (LM ${models.embeddingModelDir.split('/').at(-1)}, [AGG] + DCN-V2 warm start)`,
-  );
+  console.log(`  models: ${models.dir} (encoder ${models.embeddingModelDir}, [AGG] + DCN-V2 warm start)`);
 
   // The stages start before the data: the clock then measures the pipeline, not start-up.
   const embedder = await startEmbedderFromConfig(config, {

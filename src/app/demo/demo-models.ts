@@ -1,11 +1,13 @@
 /**
- * The demo's offline half: simulate a world, build the domain corpus, continually pretrain the LM (stage
- * 1), fine-tune it contrastively into an embedding model (stage 2) and warm-start the scene encoder and CTR
- * model (`align`, stage 3 offline) — small and quick, cached so a second demo run reuses them.
+ * The demo's offline half: simulate a world, fine-tune the pretrained sentence encoder contrastively on it
+ * (stage 2, its top layers), and warm-start the scene encoder and CTR model (`align`, stage 3 offline) on
+ * the fine-tuned encoder's field embeddings — cached so a second demo run reuses them.
+ *
+ * Stage 1 (continual masked-LM pretraining) is not in the demo yet.
  *
  * Cache: `<cacheRoot>/<key>/`, key = hash of the recipe and `RECIPE_VERSION`. Each step writes its output,
  * then a `<step>.done.json` marker; a step whose marker exists is skipped, so an interrupted preparation
- * resumes at the first unfinished step (stage 1 also resumes inside itself from its checkpoint).
+ * resumes at the first unfinished step.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,32 +15,29 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { alignCheckpoint, type AlignManifest } from '../../tools/eval/align-checkpoint.ts';
 import { DEFAULT_ALIGNMENT_LAMBDA } from '../../model/ctr/ctr-config.ts';
-import { loadLmEmbedder } from '../../tools/eval/embedder-choice.ts';
-import { buildCorpusFile } from '../../tools/corpus/build-corpus.ts';
-import { trainContrastive } from '../../tools/corpus/contrastive-job.ts';
-import { findCheckpoint } from '../../model/text-encoder/pretrain/checkpoint.ts';
-import { pretrain } from '../../model/text-encoder/pretrain/pretrain.ts';
+import {
+  loadPretrainedEmbedder,
+  resolveEncoderFolder,
+} from '../../tools/model-artifacts/load-pretrained-embedder.ts';
+import { runEncoderContrastiveJob } from '../../tools/corpus/encoder-contrastive-job.ts';
+import { DEFAULT_PRETRAINED_MODEL } from '../../tools/model-artifacts/pretrained-catalog.ts';
 import { simulationFiles, writeSimulation } from '../../tools/simulator/write-simulation.ts';
 
 /** Bump when a change to the steps below makes cached models stale. */
-export const RECIPE_VERSION = 6;
+export const RECIPE_VERSION = 7;
 
 export interface DemoModelRecipe {
   /** Simulated scene events (all splits; models train on the train split only). */
   readonly events: number;
   readonly seed: number;
-  /** Width of the LM (d_model; the MLP is 4× as wide). Smaller than the default 128 so the demo trains in minutes. */
-  readonly dModel: number;
-  readonly pretrainSteps: number;
-  /** Data-parallel worker threads of stage 1 (docs/data-parallel-training.md). */
-  readonly pretrainWorkers: number;
-  /** GloVe words added to the tokenizer beyond the corpus (vocabulary expansion). */
-  readonly extension: number;
+  /** The pretrained encoder (a catalog name, `src/tools/model-artifacts/pretrained-catalog.ts`). */
+  readonly embedder: string;
+  /** Stage-2 steps (0: the pretrained encoder is used as it is). */
   readonly contrastiveSteps: number;
   /** Pairs per kind per stage-2 step. */
   readonly contrastiveBatch: number;
-  /** InfoNCE temperature of stage 2. */
-  readonly temperature: number;
+  /** Top encoder layers stage 2 trains. */
+  readonly trainableLayers: number;
   readonly alignEpochs: number;
   /** Weight of the alignment loss in the warm start. */
   readonly lambda: number;
@@ -48,13 +47,10 @@ export interface DemoModelRecipe {
 export const DEFAULT_DEMO_RECIPE: DemoModelRecipe = {
   events: 12_000,
   seed: 1,
-  dModel: 64,
-  pretrainSteps: 200,
-  pretrainWorkers: 2,
-  extension: 60_000,
-  contrastiveSteps: 120,
+  embedder: DEFAULT_PRETRAINED_MODEL,
+  contrastiveSteps: 60,
   contrastiveBatch: 16,
-  temperature: 0.1,
+  trainableLayers: 1,
   alignEpochs: 2,
   lambda: DEFAULT_ALIGNMENT_LAMBDA,
 };
@@ -65,7 +61,7 @@ export interface DemoModels {
   /** The simulated dataset (DatasetLine JSON lines) and its items file. */
   readonly dataset: string;
   readonly items: string;
-  /** Stage-2 embedding model folder (`LARR_EMBEDDER_CHECKPOINT`). */
+  /** The encoder folder the pipeline runs (`LARR_EMBEDDER_MODEL_DIR`): stage 2's output, or the pretrained one. */
   readonly embeddingModelDir: string;
   /** `align` checkpoint folder (encoder/, ctr/, align.json). */
   readonly alignDir: string;
@@ -130,56 +126,35 @@ export async function prepareDemoModels(
     const result = await writeSimulation({ seed: recipe.seed, events: recipe.events }, files.dataset);
     return { lines: result.lines };
   });
-  const corpus = join(dir, 'corpus.txt');
-  await step('corpus', () =>
-    buildCorpusFile({ corpusPath: files.corpus, datasetPath: files.dataset }, corpus),
-  );
-  const stage1 = join(dir, 'stage1');
-  await step('pretrain', async () => {
-    const result = await pretrain({
-      corpusPath: corpus,
-      checkpointDir: stage1,
-      steps: recipe.pretrainSteps,
-      model: { dModel: recipe.dModel, ffDim: 4 * recipe.dModel },
-      embeddingInit: 'glove',
-      extensionSize: recipe.extension,
-      workers: recipe.pretrainWorkers,
-      seed: recipe.seed,
-      log: options.log,
-      logEvery: 50,
-    });
-    return { perplexityBefore: result.perplexityBefore, perplexityAfter: result.perplexityAfter };
-  });
-  const languageModelDir = await findCheckpoint(stage1);
-  if (languageModelDir === undefined) throw new Error(`stage 1 left no checkpoint in ${stage1}`);
+  const encoder = await resolveEncoderFolder({ name: recipe.embedder }, { log: options.log });
   const stage2 = join(dir, 'stage2');
   const contrastive = await step('contrastive', async () => {
-    const result = await trainContrastive({
+    if (recipe.contrastiveSteps === 0) return { modelDir: encoder.dir };
+    const result = await runEncoderContrastiveJob({
+      encoder,
       pairsPath: files.pairs,
       itemsPath: files.items,
+      datasetPath: files.dataset,
       outDir: stage2,
-      languageModelDir,
       steps: recipe.contrastiveSteps,
       batchSize: recipe.contrastiveBatch,
-      temperature: recipe.temperature,
-      optimizer: { learningRate: 5e-4 },
-      head: { pooling: 'mean' },
+      trainableLayers: recipe.trainableLayers,
       seed: recipe.seed,
       evaluate: false,
       log: options.log,
-      logEvery: 50,
+      logEvery: 20,
     });
     return { modelDir: result.modelDir, version: result.version };
   });
   const alignDir = join(dir, 'align');
   const align = await step('align', async () => {
-    const embedder = await loadLmEmbedder(contrastive.modelDir);
+    const embedder = await loadPretrainedEmbedder({ dir: contrastive.modelDir }, { log: options.log });
     try {
       return await alignCheckpoint({
         dataPath: files.dataset,
         outDir: alignDir,
         embedder,
-        embedderKind: 'lm',
+        embedderKind: 'pretrained',
         pooling: 'agg',
         lambda: recipe.lambda,
         epochs: recipe.alignEpochs,

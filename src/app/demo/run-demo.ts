@@ -21,6 +21,7 @@ import { applyTopics } from '../../adapters/kafka/topics/apply.ts';
 import { loadTopicCatalog } from '../../adapters/kafka/topics/catalog.ts';
 import { type DemoModelRecipe, prepareDemoModels } from './demo-models.ts';
 import { formatDemoTable } from './demo-table.ts';
+import { DEFAULT_PRETRAINED_MODEL } from '../../tools/model-artifacts/pretrained-catalog.ts';
 import { readNew } from '../../adapters/kafka/read-new.ts';
 import { ctrModelFamily, type ExpectedImpression, ScoreCollector } from './score-collector.ts';
 import { warmStartSceneIdBaseline } from './warm-start-baseline.ts';
@@ -51,9 +52,9 @@ const BASELINE_FAMILY = 'scene-id-lr-baseline';
 const LARR_FAMILY = 'larr-ctr';
 
 /**
- * The end-to-end demo: local broker and Postgres → small LARR models trained on the simulator's train
+ * The end-to-end demo: local broker and Postgres → the stage-3 models warm-started on the simulator's train
  * period (cached) → the later periods (validation, test, unseen phrasings) streamed through the embedder
- * group (frozen LM embeddings → `[AGG]` encoder, hot-reloaded) and two scorer groups (the online LARR
+ * group (frozen pretrained-encoder embeddings → `[AGG]` encoder, hot-reloaded) and two scorer groups (the online LARR
  * model and the scene-value-ID baseline, both warm-started on the train period), plus one record of each
  * malformed kind → a table of AUC LARR vs baseline per period, throughput, cache hit rates and latency,
  * and the HTML report. Every run uses its own topics (`<prefix>demo-<id>.…`).
@@ -86,7 +87,13 @@ export async function runDemo(config: LarrConfig, options: DemoOptions): Promise
     const run: LarrConfig = {
       ...config,
       topicPrefix: `${config.topicPrefix}${runId}.`,
-      embeddingModel: { kind: 'checkpoint', dir: models.embeddingModelDir, batchSize: 64 },
+      embeddingModel: {
+        kind: 'pretrained',
+        name: DEFAULT_PRETRAINED_MODEL,
+        dir: models.embeddingModelDir,
+        provider: config.embeddingModel.kind === 'pretrained' ? config.embeddingModel.provider : 'auto',
+        batchSize: 64,
+      },
       aggregator: {
         ...config.aggregator,
         kind: 'agg',

@@ -8,7 +8,7 @@ import { runDemo } from '../../../src/app/demo/run-demo.ts';
 import { createTestPipeline } from '../../helpers/pipeline.ts';
 
 /**
- * The whole demo at a tiny size: models trained from scratch into a fresh cache, the later periods
+ * The whole demo at a tiny size: stage-3 models warm-started on the real pretrained encoder into a fresh cache, the later periods
  * streamed through the embedder and both scorer groups, every impression scored by both, every malformed
  * record dead-lettered, the report written. A second run reuses every cached model step.
  */
@@ -18,9 +18,6 @@ test('the demo streams through both groups, scores every impression twice and wr
   const recipe = {
     ...DEFAULT_DEMO_RECIPE,
     events: 400,
-    pretrainSteps: 3,
-    pretrainWorkers: 1,
-    extension: 500,
     contrastiveSteps: 2,
     contrastiveBatch: 4,
     alignEpochs: 1,

