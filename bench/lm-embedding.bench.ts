@@ -1,21 +1,17 @@
 /**
- * `npm run bench:embed`: texts/s of the frozen stage-2 LM embedder in process (`LmEmbedder`, the
- * pipeline's `LARR_EMBEDDER=checkpoint`) at batch 1 and 64, on the scene field texts of simulated events,
- * against the hashing baseline embedder in the same run. BENCH_LM_MODEL: a stage-2 model folder (default:
- * the demo's, trained once and cached).
+ * `npm run bench:embed`: texts/s of the pipeline's text embedder (the pretrained encoder on onnxruntime,
+ * `LARR_EMBEDDER=pretrained`) at batch 1 and 64 on the distinct scene field texts of simulated events,
+ * the single-text latency (p50 / p99), and the hashing baseline embedder measured in the same run.
+ * BENCH_PRETRAINED: a catalog name or a folder with model.onnx + tokenizer.json (default all-minilm-l6-v2).
  */
 import { HashingEmbedder } from '../src/model/embedders/hashing-embedder.ts';
-import { DEFAULT_DEMO_RECIPE, prepareDemoModels } from '../src/app/demo/demo-models.ts';
 import { featurize } from '../src/core/featurize/featurize.ts';
-import { LmEmbedder } from '../src/model/text-encoder/lm-embedder.ts';
-import { initTensorflow } from '../src/model/runtime/tensorflow-runtime.ts';
+import { chooseEmbedder } from '../src/tools/eval/embedder-choice.ts';
 import { createWorld } from '../src/tools/simulator/world.ts';
 import { simulateScenes } from '../src/tools/simulator/scene-stream.ts';
+import type { Embedder } from '../src/model/embedders/embedder.ts';
 
-const modelDir =
-  process.env['BENCH_LM_MODEL'] ??
-  (await prepareDemoModels(DEFAULT_DEMO_RECIPE, { log: (line) => console.error(line) })).embeddingModelDir;
-const runtime = await initTensorflow({ log: () => undefined });
+const model = process.env['BENCH_PRETRAINED'] ?? 'pretrained';
 const texts = [
   ...new Set(
     [...simulateScenes(createWorld({ seed: 9 }), { events: 3000 })].flatMap((scene) =>
@@ -24,27 +20,49 @@ const texts = [
   ),
 ];
 
-async function rate(embedder: { embed(texts: readonly string[]): Promise<Float32Array[]> }, batch: number) {
+// Consecutive texts of the distinct set, cycled: a call never repeats a text (the embedder dedupes).
+const slice = (at: number, batch: number) =>
+  Array.from({ length: batch }, (_, i) => texts[(at + i) % texts.length]!);
+
+async function rate(embedder: Embedder, batch: number): Promise<number> {
   const total = batch === 1 ? 256 : 2048;
-  // Consecutive texts of the distinct set, cycled: a call never repeats a text (the embedder dedupes).
-  const slice = (at: number) => Array.from({ length: batch }, (_, i) => texts[(at + i) % texts.length]!);
-  await embedder.embed(slice(0)); // warm-up
+  await embedder.embed(slice(0, batch)); // warm-up
   const started = performance.now();
-  for (let at = 0; at < total; at += batch) await embedder.embed(slice(at));
+  for (let at = 0; at < total; at += batch) await embedder.embed(slice(at, batch));
   return total / ((performance.now() - started) / 1000);
 }
 
+async function singleTextLatency(embedder: Embedder): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let at = 0; at < 300; at += 1) {
+    const started = performance.now();
+    await embedder.embed(slice(at, 1));
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length * 0.5)]!, p99: times[Math.floor(times.length * 0.99)]! };
+}
+
+const { embedder } = await chooseEmbedder(
+  model.includes('/') ? model : model === 'pretrained' ? model : `pretrained:${model}`,
+  {
+    hashingDimension: 0,
+    texts: [],
+    log: (line) => console.error(line),
+  },
+);
 console.log(
-  `larr bench embed — ${texts.length} distinct scene field texts, backend ${runtime.backend}, model ${modelDir}`,
+  `larr bench embed — ${texts.length} distinct scene field texts, model ${embedder.modelVersion} (${embedder.dimension}-d)`,
 );
 const hashing = new HashingEmbedder(256);
-const lm = await LmEmbedder.load(modelDir, { batchSize: 64 });
 for (const batch of [1, 64]) {
   const baseline = await rate(hashing, batch);
-  const measured = await rate(lm, batch);
+  const measured = await rate(embedder, batch);
   console.log(
-    `  batch ${String(batch).padStart(2)}: LM ${measured.toFixed(0)} texts/s, hashing baseline ${baseline.toFixed(0)} texts/s`,
+    `  batch ${String(batch).padStart(2)}: ${measured.toFixed(0)} texts/s (hashing baseline ${baseline.toFixed(0)} texts/s, ${(measured / baseline).toFixed(3)}×)`,
   );
 }
+const latency = await singleTextLatency(embedder);
+console.log(`  one text per call: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms`);
 console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-await lm.close?.();
+await embedder.close?.();
