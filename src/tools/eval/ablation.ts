@@ -46,6 +46,7 @@ export function standardVariants(lambda: number): VariantSpec[] {
     { name: 'GloVe mean + [AGG]', embedder: 'glove', pooling: 'agg', lambda },
     { name: 'frozen pretrained + [AGG]', embedder: 'pretrained', pooling: 'agg', lambda },
     { name: 'frozen pretrained + [AGG], λ=0', embedder: 'pretrained', pooling: 'agg', lambda: 0 },
+    { name: 'stage 2 only + [AGG]', embedder: 'stage2-only', pooling: 'agg', lambda },
     { name: 'LARR (LM + [AGG])', embedder: 'lm', pooling: 'agg', lambda },
     { name: 'LARR, λ=0', embedder: 'lm', pooling: 'agg', lambda: 0 },
     { name: 'LARR, mean pooling', embedder: 'lm', pooling: 'mean', lambda },

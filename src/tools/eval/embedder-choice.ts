@@ -13,8 +13,11 @@ import { LarrError } from '../../core/errors.ts';
 import { loadGloveMeanEmbedder } from '../../model/text-encoder/glove/glove-mean-embedder.ts';
 import { loadPretrainedEmbedder } from '../model-artifacts/load-pretrained-embedder.ts';
 
-/** `pretrained`: the frozen pretrained encoder; `lm`: a fine-tuned (stage 2) model. */
-export type EmbedderKind = 'hashing' | 'glove' | 'pretrained' | 'lm';
+/**
+ * `pretrained`: the frozen pretrained encoder; `stage2-only`: it fine-tuned by stage 2 without stage 1;
+ * `lm`: the full LARR model (stages 1 and 2).
+ */
+export type EmbedderKind = 'hashing' | 'glove' | 'pretrained' | 'stage2-only' | 'lm';
 
 export interface EmbedderChoice {
   readonly kind: EmbedderKind;

@@ -172,6 +172,11 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
     )
     .option('--glove', 'add the GloVe-mean row (reads the 300 MB word-vector file once)', false)
     .option(
+      '--stage2-only <dir>',
+      'a stage-2 model trained from the pretrained encoder without stage 1 (larr train contrastive --out), ' +
+        'for the "stage 2 only" row',
+    )
+    .option(
       '--pretrained <name>',
       'the frozen pretrained encoder of the "frozen pretrained" rows: a catalog name, a folder, or "none"',
       'pretrained',
@@ -195,6 +200,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
           embedder?: string;
           glove: boolean;
           pretrained: string;
+          stage2Only?: string;
           only: string[];
           seeds?: number[];
           json: boolean;
@@ -218,9 +224,14 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
           glove: 'pass --glove',
           lm: 'no --embedder <stage-2 model folder> given',
           pretrained: '--pretrained none',
+          'stage2-only': 'no --stage2-only <stage-2 model folder> given',
         };
-        const needs = (kind: EmbedderKind) => variants.some((variant) => variant.embedder === kind);
-        if (options.pretrained !== 'none' && needs('pretrained')) {
+        if (options.stage2Only !== undefined && needsKind(variants, 'stage2-only')) {
+          embedders['stage2-only'] = (
+            await chooseEmbedder(options.stage2Only, { hashingDimension: 0, texts: [], log: ctx.err })
+          ).embedder;
+        }
+        if (options.pretrained !== 'none' && needsKind(variants, 'pretrained')) {
           const value =
             options.pretrained === 'pretrained' || options.pretrained.startsWith('pretrained:')
               ? options.pretrained
@@ -261,6 +272,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
         else printReport(ctx, reports[0]!.report, options.json);
         await embedders.lm?.close?.();
         await embedders.pretrained?.close?.();
+        await embedders['stage2-only']?.close?.();
       },
     );
 }
@@ -280,4 +292,9 @@ export function registerEvalMergeCommand(program: Command, ctx: CliContext): voi
       if (merged.seeded) printSeededReports(ctx, merged.runs, options.json);
       else printReport(ctx, merged.report, options.json);
     });
+}
+
+/** Whether a variant of the table reads embeddings of `kind` (so its model must be loaded). */
+function needsKind(variants: readonly { embedder: EmbedderKind | null }[], kind: EmbedderKind): boolean {
+  return variants.some((variant) => variant.embedder === kind);
 }
