@@ -58,4 +58,31 @@ function create(
     : ort.InferenceSession.create(model, options);
 }
 
+/**
+ * The int64 feeds of a batch of id sequences, right-padded to the longest: `input_ids`, `attention_mask`
+ * (1 real, 0 padding) and, when the graph takes it, all-zero `token_type_ids` ([batch, length] each).
+ */
+export function idFeeds(
+  batch: readonly number[][],
+  withTokenTypes: boolean,
+): { feeds: Record<string, ort.Tensor>; length: number } {
+  const length = Math.max(...batch.map((ids) => ids.length));
+  const size = batch.length * length;
+  const ids = new BigInt64Array(size);
+  const mask = new BigInt64Array(size);
+  batch.forEach((row, r) =>
+    row.forEach((id, t) => {
+      ids[r * length + t] = BigInt(id);
+      mask[r * length + t] = 1n;
+    }),
+  );
+  const dims = [batch.length, length];
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', ids, dims),
+    attention_mask: new ort.Tensor('int64', mask, dims),
+  };
+  if (withTokenTypes) feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(size), dims);
+  return { feeds, length };
+}
+
 export { ort };

@@ -6,7 +6,7 @@
 import { LarrError } from '../../../core/errors.ts';
 import { hiddenStateName } from './bert-weights.ts';
 import type { OnnxGraph } from './onnx-graph.ts';
-import { createOrtSession, ort, type OrtSessionOptions } from './onnx-runtime.ts';
+import { createOrtSession, idFeeds, type ort, type OrtSessionOptions } from './onnx-runtime.ts';
 
 /** One text's hidden states: `length` rows of `width` floats, row-major. */
 export interface HiddenRows {
@@ -43,24 +43,7 @@ export class PrefixRunner {
     const out: HiddenRows[] = [];
     for (let start = 0; start < sequences.length; start += batchSize) {
       const batch = sequences.slice(start, start + batchSize);
-      const length = Math.max(...batch.map((ids) => ids.length));
-      const size = batch.length * length;
-      const ids = new BigInt64Array(size);
-      const mask = new BigInt64Array(size);
-      batch.forEach((row, r) =>
-        row.forEach((id, t) => {
-          ids[r * length + t] = BigInt(id);
-          mask[r * length + t] = 1n;
-        }),
-      );
-      const dims = [batch.length, length];
-      const feeds: Record<string, ort.Tensor> = {
-        input_ids: new ort.Tensor('int64', ids, dims),
-        attention_mask: new ort.Tensor('int64', mask, dims),
-      };
-      if (this.needsTokenTypes) {
-        feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(size), dims);
-      }
+      const { feeds, length } = idFeeds(batch, this.needsTokenTypes);
       const result = await this.session.run(feeds, [this.output]);
       const hidden = result[this.output]!;
       const data = hidden.data as Float32Array;

@@ -11,7 +11,13 @@ import { createTokenizer, type HfTokenizer } from './hf-tokenizer.ts';
 import type { Embedder } from '../../embedders/embedder.ts';
 import { LarrError } from '../../../core/errors.ts';
 import { readTokenizerJson, sha256File, type EncoderFolder } from './encoder-folder.ts';
-import { createOrtSession, ort, type ExecutionProvider, type OrtSessionOptions } from './onnx-runtime.ts';
+import {
+  createOrtSession,
+  idFeeds,
+  type ort,
+  type ExecutionProvider,
+  type OrtSessionOptions,
+} from './onnx-runtime.ts';
 
 export const POOLING = 'mean-l2';
 
@@ -99,23 +105,7 @@ export class PretrainedEmbedder implements Embedder {
 
   /** One onnxruntime call over padded ids [batch, length] → mean-pooled, normalised rows. */
   private async runBatch(batch: readonly number[][]): Promise<Float32Array[]> {
-    const length = Math.max(...batch.map((ids) => ids.length));
-    const size = batch.length * length;
-    const ids = new BigInt64Array(size);
-    const mask = new BigInt64Array(size);
-    batch.forEach((row, r) =>
-      row.forEach((id, t) => {
-        ids[r * length + t] = BigInt(id);
-        mask[r * length + t] = 1n;
-      }),
-    );
-    const dims = [batch.length, length];
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, dims),
-      attention_mask: new ort.Tensor('int64', mask, dims),
-    };
-    if (this.needsTokenTypes)
-      feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(size), dims);
+    const { feeds, length } = idFeeds(batch, this.needsTokenTypes);
     const outputs = await this.session.run(feeds);
     const hidden = outputs[this.session.outputNames[0]!]!;
     const [, , width] = hidden.dims as [number, number, number];

@@ -37,6 +37,13 @@ function pairWeights(value: string): Partial<Record<PairKind, number>> {
   return weights;
 }
 
+/** `--scene-skip` as field names (empty entries dropped). */
+const sceneFields = (list: string) =>
+  list
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field !== '');
+
 interface ContrastiveCommandOptions {
   pairs: string;
   items?: string;
@@ -221,10 +228,7 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
         pairsPath: options.pairs,
         ...(options.items === undefined ? {} : { itemsPath: options.items }),
         ...(options.dataset === undefined ? {} : { datasetPath: options.dataset }),
-        sceneSkipFields: options.sceneSkip
-          .split(',')
-          .map((field) => field.trim())
-          .filter((field) => field !== ''),
+        sceneSkipFields: sceneFields(options.sceneSkip),
         sceneMinLift: options.sceneMinLift,
         outDir: options.out,
         ...(options.lm === undefined
@@ -291,10 +295,7 @@ async function runOnPretrainedEncoder(options: ContrastiveCommandOptions, ctx: C
     pairsPath: options.pairs,
     ...(options.items === undefined ? {} : { itemsPath: options.items }),
     ...(options.dataset === undefined ? {} : { datasetPath: options.dataset }),
-    sceneSkipFields: options.sceneSkip
-      .split(',')
-      .map((field) => field.trim())
-      .filter((field) => field !== ''),
+    sceneSkipFields: sceneFields(options.sceneSkip),
     sceneMinLift: options.sceneMinLift,
     heldOutFraction: options.heldOut,
     heldOutBy: options.heldOutBy,
