@@ -5,7 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import { larrCacheRoot } from '../local-broker/broker-jars.ts';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import {
   prepareEncoderFolder,
   type EncoderFolder,
@@ -46,10 +46,10 @@ export async function resolveEncoderFolder(
             label: fetched.artifact.name,
           }),
         )
-      : await readLocalModelFolder(choice.dir).then((local) => ({
+      : await readLocalModelFolder(choice.dir).then(async (local) => ({
           modelPath: local.modelPath,
           tokenizerPath: local.tokenizerPath,
-          label: folderLabel(local.dir),
+          label: (await manifestLabel(local.dir)) ?? folderLabel(local.dir),
         }));
   return prepareEncoderFolder(source, join(cacheRoot, 'models', 'with-field-tokens'), log);
 }
@@ -64,6 +64,20 @@ export async function loadPretrainedEmbedder(
     `Embedding model ${embedder.modelVersion} (${embedder.dimension}-d, onnxruntime ${embedder.provider})`,
   );
   return embedder;
+}
+
+/** The label a larr encoder folder (a stage-1 / stage-2 output) records in its larr-encoder.json. */
+async function manifestLabel(dir: string): Promise<string | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, 'larr-encoder.json'), 'utf8')) as {
+      label?: unknown;
+    };
+    return typeof manifest.label === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(manifest.label)
+      ? manifest.label
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A version-safe label from a folder name: `my-model` from `/models/My Model/`. */
