@@ -83,7 +83,7 @@ test('tfjs with the graph weights gives the embeddings onnxruntime gives (cosine
   const tensorsBefore = tf.memory().numTensors;
   const pooled = tf.tidy(() => meanPoolNormalised(encoder.fromIds(idTensor, mask), mask));
   assert.equal(tf.memory().numTensors, tensorsBefore + 1, 'only the result survives the tidy');
-  const fromTfjs = (await pooled.array());
+  const fromTfjs = await pooled.array();
   const fromOrt = await served.embed(TEXTS);
   fromOrt.forEach((vector, i) => assert.ok(cosine(vector, fromTfjs[i]!) >= 0.999, TEXTS[i]));
   tf.dispose([pooled, idTensor, mask]);
@@ -102,7 +102,7 @@ test('onnxruntime for the frozen layers plus tfjs for the top ones is the same m
     const mask = tf.tensor2d(padded.mask, [ids.length, padded.length], 'int32');
     return meanPoolNormalised(encoder.fromHidden(hidden, mask), mask);
   });
-  const fromHybrid = (await pooled.array());
+  const fromHybrid = await pooled.array();
   (await served.embed(TEXTS)).forEach((vector, i) => assert.ok(cosine(vector, fromHybrid[i]!) >= 0.999));
   pooled.dispose();
   encoder.dispose();
@@ -126,7 +126,7 @@ test('trained weights written back into the graph are exactly what onnxruntime t
   const reloaded = await PretrainedEmbedder.load(saved, { provider: 'cpu' });
   const { idTensor, mask } = batch(TEXTS);
   const pooled = tf.tidy(() => meanPoolNormalised(encoder.fromIds(idTensor, mask), mask));
-  const fromTfjs = (await pooled.array());
+  const fromTfjs = await pooled.array();
   const fromOrt = await reloaded.embed(TEXTS);
   fromOrt.forEach((vector, i) => assert.ok(cosine(vector, fromTfjs[i]!) >= 0.999, TEXTS[i]));
   // And it differs from the untouched model.
