@@ -31,6 +31,8 @@ test('train pretrain and train contrastive register stage 1 and its stage-2 chil
       [
         'train',
         'pretrain',
+        '--encoder',
+        'none',
         '--corpus',
         corpus,
         '--out',

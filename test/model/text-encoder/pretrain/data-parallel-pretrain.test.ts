@@ -86,6 +86,8 @@ test('larr train pretrain --workers 2 trains through bin/larr.mjs and the proces
     [
       'train',
       'pretrain',
+      '--encoder',
+      'none',
       '--corpus',
       corpusPath,
       '--out',

@@ -1,4 +1,5 @@
 /** `larr train pretrain`: stage 1, continual pretraining of the domain language model. */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { LarrError } from '../../../../core/errors.ts';
@@ -8,6 +9,9 @@ import { findCheckpoint } from '../../../../model/text-encoder/pretrain/checkpoi
 import { pretrain, type PretrainResult } from '../../../../model/text-encoder/pretrain/pretrain.ts';
 import { buildCorpusFile, describeCorpusStats } from '../../../../tools/corpus/build-corpus.ts';
 import { stage1Registration } from '../../../../tools/training/training-registration.ts';
+import { resolveEncoderChoice } from '../../../../tools/model-artifacts/load-pretrained-embedder.ts';
+import { trainEncoderMlm } from '../../../../model/text-encoder/pretrained/encoder-mlm.ts';
+import { initTensorflow } from '../../../../model/runtime/tensorflow-runtime.ts';
 import type { CliContext } from '../../context.ts';
 import { wholeNumber } from '../../options.ts';
 import {
@@ -22,9 +26,11 @@ import {
 
 interface PretrainCommandOptions extends SourceOptions {
   out: string;
-  steps: number;
-  batch: number;
-  seq: number;
+  encoder: string;
+  trainableLayers: number;
+  steps?: number;
+  batch?: number;
+  seq?: number;
   dModel: number;
   layers: number;
   heads: number;
@@ -32,7 +38,7 @@ interface PretrainCommandOptions extends SourceOptions {
   vocab: number;
   extension: number;
   minCount: number;
-  lr: number;
+  lr?: number;
   init: EmbeddingInit;
   glove?: string;
   seed: number;
@@ -68,17 +74,41 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
     train
       .command('pretrain')
       .description(
-        'stage 1: continual pretraining of the domain language model (causal LM, AdamW) on a corpus; trains ' +
-          'the tokenizer, reports held-out perplexity before and after, and writes a resumable checkpoint',
+        "stage 1: continual pretraining on a domain corpus — masked-LM training of the pretrained encoder's top " +
+          'layers (default), or the small causal LM (--encoder none); reports held-out perplexity before and after',
       ),
   )
     .requiredOption(
       '--out <dir>',
       'run folder: corpus.txt (when built) and checkpoint/ (config, tokenizer, weights)',
     )
-    .option('--steps <n>', 'total optimizer steps', wholeNumber(1, 10_000_000), 300)
-    .option('--batch <n>', 'windows per step', wholeNumber(1, 4096), 32)
-    .option('--seq <n>', 'tokens per window', wholeNumber(2, 4096), 32)
+    .option(
+      '--encoder <name|dir>',
+      'the encoder to adapt: "pretrained[:<catalog name>]" or a folder with model.onnx and tokenizer.json; ' +
+        '"none" trains the small causal LM instead (the options from --d-model on are for it)',
+      'pretrained',
+    )
+    .option(
+      '--trainable-layers <n>',
+      'with the pretrained encoder: top layers that train (the ones below run frozen on onnxruntime)',
+      wholeNumber(1, 48),
+      2,
+    )
+    .option(
+      '--steps <n>',
+      'total optimizer steps (default 100 for the pretrained encoder, 300 for the small LM)',
+      wholeNumber(1, 10_000_000),
+    )
+    .option(
+      '--batch <n>',
+      'sequences per step (default 16 for the pretrained encoder, 32 for the small LM)',
+      wholeNumber(1, 4096),
+    )
+    .option(
+      '--seq <n>',
+      'tokens per sequence (default 48 for the pretrained encoder, 32 for the small LM)',
+      wholeNumber(2, 4096),
+    )
     .option('--d-model <n>', 'model width', wholeNumber(8, 4096), 128)
     .option('--layers <n>', 'transformer blocks', wholeNumber(1, 64), 2)
     .option('--heads <n>', 'attention heads (must divide --d-model)', wholeNumber(1, 64), 4)
@@ -97,7 +127,11 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
       60_000,
     )
     .option('--min-count <n>', 'words seen fewer times are [UNK]', wholeNumber(1, 1_000_000), 2)
-    .option('--lr <rate>', 'peak learning rate', numberBetween(0, 1), 3e-4)
+    .option(
+      '--lr <rate>',
+      'peak learning rate (default 5e-5 for the pretrained encoder, 3e-4 for the small LM)',
+      numberBetween(0, 1),
+    )
     .addOption(
       new Option('--init <kind>', 'token embeddings from GloVe vectors or random (the ablation)')
         .choices(EMBEDDING_INITS)
@@ -128,6 +162,14 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON', false)
     .action(async (options: PretrainCommandOptions, command: Command) => {
       requireSource(options, command);
+      if (options.encoder !== 'none') {
+        await pretrainEncoder(options, ctx);
+        return;
+      }
+      const steps = options.steps ?? 300;
+      const batch = options.batch ?? 32;
+      const seq = options.seq ?? 32;
+      const learningRate = options.lr ?? 3e-4;
       const checkpoint = join(options.out, 'checkpoint');
       if (!options.resume && (await findCheckpoint(options.out)) !== undefined) {
         command.error(
@@ -150,9 +192,9 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
         result = await pretrain({
           corpusPath,
           checkpointDir: options.out,
-          steps: options.steps,
-          batchSize: options.batch,
-          seqLength: options.seq,
+          steps,
+          batchSize: batch,
+          seqLength: seq,
           model: {
             dModel: options.dModel,
             layers: options.layers,
@@ -161,7 +203,7 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
           },
           tokenizer: { maxVocabSize: options.vocab, minCount: options.minCount },
           extensionSize: options.extension,
-          optimizer: { learningRate: options.lr },
+          optimizer: { learningRate },
           embeddingInit: options.init,
           ...(options.glove === undefined ? {} : { glovePath: options.glove }),
           seed: options.seed,
@@ -178,10 +220,10 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
       }
       const registered = await registerIfConfigured(ctx, options.register, () =>
         stage1Registration(checkpoint, result, {
-          steps: options.steps,
-          batch: options.batch,
-          seq: options.seq,
-          learningRate: options.lr,
+          steps,
+          batch,
+          seq,
+          learningRate,
           init: options.init,
           extension: options.extension,
           minCount: options.minCount,
@@ -204,4 +246,53 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
         );
       } else for (const line of summaryLines(result, checkpoint)) ctx.out(line);
     });
+}
+
+/** Stage 1 on the pretrained encoder: masked-LM training of its top layers (encoder-mlm.ts). */
+async function pretrainEncoder(options: PretrainCommandOptions, ctx: CliContext): Promise<void> {
+  let corpusPath = options.corpus;
+  if (options.dataset !== undefined || options.items !== undefined || corpusPath === undefined) {
+    corpusPath = join(options.out, 'corpus.txt');
+    ctx.err(describeCorpusStats(await buildCorpusFile(sourcesOf(options), corpusPath)));
+  }
+  let lines: string[];
+  try {
+    lines = (await readFile(corpusPath, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  } catch (error) {
+    throw new LarrError('PRETRAIN_FAILED', `cannot read the corpus ${corpusPath}`, { cause: error });
+  }
+  const encoder = await resolveEncoderChoice(options.encoder, { log: ctx.err });
+  await initTensorflow({ log: ctx.err });
+  const result = await trainEncoderMlm({
+    encoder,
+    corpusLines: lines,
+    outDir: options.out,
+    steps: options.steps ?? 100,
+    batchSize: options.batch ?? 16,
+    maxTokens: options.seq ?? 48,
+    learningRate: options.lr ?? 5e-5,
+    trainableLayers: options.trainableLayers,
+    heldOutFraction: options.heldOut,
+    seed: options.seed,
+    log: ctx.err,
+    logEvery: options.logEvery,
+  });
+  if (options.json) {
+    ctx.out(JSON.stringify(result, null, 2));
+    return;
+  }
+  const { before, after } = result.heldOut;
+  ctx.out(
+    `steps              ${result.steps} (${result.secondsPerStep.toFixed(2)} s/step, ${result.seconds.toFixed(0)} s)`,
+  );
+  ctx.out(
+    `trained            top ${result.trainableLayers} layers, ${result.parameters} parameters (+ MLM head ${result.headParameters})`,
+  );
+  ctx.out(
+    `masked-token loss  ${before.loss.toFixed(3)} → ${after.loss.toFixed(3)} (held out, ${result.heldOut.maskedTokens} tokens)`,
+  );
+  ctx.out(`perplexity before  ${before.perplexity.toFixed(2)}`);
+  ctx.out(`perplexity after   ${after.perplexity.toFixed(2)}`);
+  ctx.out(`model              ${result.modelDir}`);
+  ctx.out(`version            ${result.version}`);
 }

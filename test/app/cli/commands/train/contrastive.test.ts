@@ -18,6 +18,8 @@ void test('larr train contrastive fine-tunes a stage-1 run with an extension, pr
   const pretrainRun = await runCli([
     'train',
     'pretrain',
+    '--encoder',
+    'none',
     '--corpus',
     corpus,
     '--out',

@@ -17,6 +17,8 @@ void test('larr train pretrain trains, prints perplexity before and after, and w
   const run = await runCli([
     'train',
     'pretrain',
+    '--encoder',
+    'none',
     '--corpus',
     corpus,
     '--out',
@@ -52,6 +54,8 @@ void test('larr train pretrain trains, prints perplexity before and after, and w
   const again = await runCli([
     'train',
     'pretrain',
+    '--encoder',
+    'none',
     '--corpus',
     corpus,
     '--out',
@@ -66,6 +70,8 @@ void test('larr train pretrain trains, prints perplexity before and after, and w
   const resumed = await runCli([
     'train',
     'pretrain',
+    '--encoder',
+    'none',
     '--corpus',
     corpus,
     '--out',
@@ -90,6 +96,8 @@ void test('larr train pretrain --init random with --items builds the corpus into
   const run = await runCli([
     'train',
     'pretrain',
+    '--encoder',
+    'none',
     '--corpus',
     corpus,
     '--items',
@@ -115,12 +123,21 @@ void test('larr train pretrain --init random with --items builds the corpus into
 void test('larr train pretrain needs a source and checks its options', async () => {
   const cases: { argv: string[]; says: RegExp }[] = [
     {
-      argv: ['train', 'pretrain', '--out', join(dir, 'x')],
+      argv: ['train', 'pretrain', '--encoder', 'none', '--out', join(dir, 'x')],
       says: /give at least one of --corpus, --dataset/,
     },
-    { argv: ['train', 'pretrain', '--corpus', corpus], says: /required option '--out <dir>'/ },
-    { argv: ['train', 'pretrain', '--corpus', corpus, '--out', dir, '--init', 'bert'], says: /--init.*bert/ },
-    { argv: ['train', 'pretrain', '--corpus', corpus, '--out', dir, '--lr', '2'], says: /--lr.*less than 1/ },
+    {
+      argv: ['train', 'pretrain', '--encoder', 'none', '--corpus', corpus],
+      says: /required option '--out <dir>'/,
+    },
+    {
+      argv: ['train', 'pretrain', '--encoder', 'none', '--corpus', corpus, '--out', dir, '--init', 'bert'],
+      says: /--init.*bert/,
+    },
+    {
+      argv: ['train', 'pretrain', '--encoder', 'none', '--corpus', corpus, '--out', dir, '--lr', '2'],
+      says: /--lr.*less than 1/,
+    },
   ];
   for (const { argv, says } of cases) {
     const run = await runCli(argv);
@@ -135,6 +152,8 @@ void test('larr train pretrain with a corpus too small to hold lines out exits 1
   const run = await runCli([
     'train',
     'pretrain',
+    '--encoder',
+    'none',
     '--corpus',
     small,
     '--out',
