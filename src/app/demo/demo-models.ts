@@ -48,7 +48,7 @@ export const DEFAULT_DEMO_RECIPE: DemoModelRecipe = {
   events: 12_000,
   seed: 1,
   embedder: DEFAULT_PRETRAINED_MODEL,
-  contrastiveSteps: 60,
+  contrastiveSteps: 40,
   contrastiveBatch: 16,
   trainableLayers: 1,
   alignEpochs: 2,
