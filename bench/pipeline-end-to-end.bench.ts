@@ -61,6 +61,7 @@ const config: LarrConfig = {
     dir: models.embeddingModelDir,
     provider: 'auto',
     batchSize: 64,
+    projection: models.projection,
   },
   aggregator: { ...base.aggregator, kind: 'agg', encoderVersion: undefined, encoderPath: models.alignDir },
   embedder: { ...base.embedder, groupId: `${runId}-embedder` },

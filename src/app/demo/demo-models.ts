@@ -20,6 +20,7 @@ import {
   resolveEncoderFolder,
 } from '../../tools/model-artifacts/load-pretrained-embedder.ts';
 import { runEncoderContrastiveJob } from '../../tools/corpus/encoder-contrastive-job.ts';
+import { withProjection } from '../../tools/eval/embedder-choice.ts';
 import { DEFAULT_PRETRAINED_MODEL } from '../../tools/model-artifacts/pretrained-catalog.ts';
 import { simulationFiles, writeSimulation } from '../../tools/simulator/write-simulation.ts';
 
@@ -38,6 +39,8 @@ export interface DemoModelRecipe {
   readonly contrastiveBatch: number;
   /** Top encoder layers stage 2 trains. */
   readonly trainableLayers: number;
+  /** Random projection of the encoder's vectors for stage 3 and the stream (0: none; `ProjectedEmbedder`). */
+  readonly projection: number;
   readonly alignEpochs: number;
   /** Weight of the alignment loss in the warm start. */
   readonly lambda: number;
@@ -51,6 +54,7 @@ export const DEFAULT_DEMO_RECIPE: DemoModelRecipe = {
   contrastiveSteps: 40,
   contrastiveBatch: 16,
   trainableLayers: 1,
+  projection: 0,
   alignEpochs: 2,
   lambda: DEFAULT_ALIGNMENT_LAMBDA,
 };
@@ -63,6 +67,8 @@ export interface DemoModels {
   readonly items: string;
   /** The encoder folder the pipeline runs (`LARR_EMBEDDER_MODEL_DIR`): stage 2's output, or the pretrained one. */
   readonly embeddingModelDir: string;
+  /** The projection the stage-3 models were trained on (`LARR_EMBEDDER_PROJECTION`). */
+  readonly projection: number;
   /** `align` checkpoint folder (encoder/, ctr/, align.json). */
   readonly alignDir: string;
   readonly align: AlignManifest;
@@ -148,7 +154,10 @@ export async function prepareDemoModels(
   });
   const alignDir = join(dir, 'align');
   const align = await step('align', async () => {
-    const embedder = await loadPretrainedEmbedder({ dir: contrastive.modelDir }, { log: options.log });
+    const embedder = withProjection(
+      await loadPretrainedEmbedder({ dir: contrastive.modelDir }, { log: options.log }),
+      recipe.projection,
+    );
     try {
       return await alignCheckpoint({
         dataPath: files.dataset,
@@ -172,6 +181,7 @@ export async function prepareDemoModels(
     dataset: files.dataset,
     items: files.items,
     embeddingModelDir: contrastive.modelDir,
+    projection: recipe.projection,
     alignDir,
     align,
     reused,

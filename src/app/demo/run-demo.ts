@@ -93,6 +93,7 @@ export async function runDemo(config: LarrConfig, options: DemoOptions): Promise
         dir: models.embeddingModelDir,
         provider: config.embeddingModel.kind === 'pretrained' ? config.embeddingModel.provider : 'auto',
         batchSize: 64,
+        projection: models.projection,
       },
       aggregator: {
         ...config.aggregator,

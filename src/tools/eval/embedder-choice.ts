@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Embedder } from '../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
+import { ProjectedEmbedder } from '../../model/embedders/projected-embedder.ts';
 import { LarrError } from '../../core/errors.ts';
 import { loadGloveMeanEmbedder } from '../../model/text-encoder/glove/glove-mean-embedder.ts';
 import { loadPretrainedEmbedder } from '../model-artifacts/load-pretrained-embedder.ts';
@@ -31,6 +32,18 @@ export interface ChooseEmbedderOptions {
   readonly log?: (line: string) => void;
   /** Texts per model call of the pretrained encoder. @default 64 */
   readonly batchSize?: number;
+  /**
+   * Project the pretrained / fine-tuned encoder's vectors to this many dimensions (`ProjectedEmbedder`);
+   * 0 or absent keeps them as they are. Not applied to the hashing and GloVe baselines.
+   */
+  readonly projection?: number;
+}
+
+/** `embedder`, projected when `projection` asks for it. */
+export function withProjection(embedder: Embedder, projection: number | undefined): Embedder {
+  return projection === undefined || projection === 0
+    ? embedder
+    : new ProjectedEmbedder(embedder, projection);
 }
 
 const isFile = (path: string) =>
@@ -73,10 +86,8 @@ export async function chooseEmbedder(value: string, options: ChooseEmbedderOptio
   if (value === 'glove') return { kind: 'glove', embedder: await loadGloveMeanEmbedder(options.texts) };
   if (value === 'pretrained' || value.startsWith('pretrained:')) {
     const name = value === 'pretrained' ? undefined : value.slice('pretrained:'.length);
-    return {
-      kind: 'pretrained',
-      embedder: await loadPretrainedEmbedder(name === undefined ? {} : { name }, options),
-    };
+    const embedder = await loadPretrainedEmbedder(name === undefined ? {} : { name }, options);
+    return { kind: 'pretrained', embedder: withProjection(embedder, options.projection) };
   }
-  return { kind: 'lm', embedder: await loadLmEmbedder(value, options) };
+  return { kind: 'lm', embedder: withProjection(await loadLmEmbedder(value, options), options.projection) };
 }

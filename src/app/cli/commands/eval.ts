@@ -33,6 +33,7 @@ interface CommonOptions {
   batchEvents: number;
   seed: number;
   hashingDim: number;
+  projection: number;
   alignTarget: AlignmentTarget;
   alignTau: number;
   alignStopGradient: boolean;
@@ -58,6 +59,13 @@ function addCommonOptions(command: Command): Command {
     .option('--batch-events <n>', 'events per training batch', wholeNumber(2, 4096), 64)
     .option('--seed <n>', 'seed of initial weights and batch order', wholeNumber(0, 2 ** 31), 1)
     .option('--hashing-dim <n>', 'dimension of the hashing embedder', wholeNumber(8, 8192), 256)
+    .option(
+      '--projection <n>',
+      "project the pretrained and fine-tuned encoders' vectors to n dimensions with a fixed random matrix " +
+        '(0: none; the stream must then run with LARR_EMBEDDER_PROJECTION=n)',
+      wholeNumber(0, 65_536),
+      0,
+    )
     .addOption(
       new Option(
         '--align-target <kind>',
@@ -131,6 +139,7 @@ export function registerAlignCommand(parent: Command, ctx: CliContext): void {
         hashingDimension: options.hashingDim,
         texts: dataset.fieldTexts,
         log: ctx.err,
+        projection: options.projection,
       });
       try {
         const manifest = await alignCheckpoint({
@@ -228,7 +237,12 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
         };
         if (options.stage2Only !== undefined && needsKind(variants, 'stage2-only')) {
           embedders['stage2-only'] = (
-            await chooseEmbedder(options.stage2Only, { hashingDimension: 0, texts: [], log: ctx.err })
+            await chooseEmbedder(options.stage2Only, {
+              hashingDimension: 0,
+              texts: [],
+              log: ctx.err,
+              projection: options.projection,
+            })
           ).embedder;
         }
         if (options.pretrained !== 'none' && needsKind(variants, 'pretrained')) {
@@ -239,7 +253,12 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
                 ? options.pretrained
                 : `pretrained:${options.pretrained}`;
           embedders.pretrained = (
-            await chooseEmbedder(value, { hashingDimension: 0, texts: [], log: ctx.err })
+            await chooseEmbedder(value, {
+              hashingDimension: 0,
+              texts: [],
+              log: ctx.err,
+              projection: options.projection,
+            })
           ).embedder;
         }
         if (options.glove)
@@ -249,7 +268,11 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
         if (options.embedder !== undefined) {
           try {
             embedders.lm = (
-              await chooseEmbedder(options.embedder, { hashingDimension: 0, texts: [] })
+              await chooseEmbedder(options.embedder, {
+                hashingDimension: 0,
+                texts: [],
+                projection: options.projection,
+              })
             ).embedder;
           } catch (err) {
             if (!(err instanceof LarrError && err.code === 'EMBEDDER_UNAVAILABLE')) throw err;
