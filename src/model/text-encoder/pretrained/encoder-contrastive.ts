@@ -41,7 +41,7 @@ export interface EncoderContrastiveOptions {
   readonly learningRate?: number;
   /** Top layers that train. @default 2 */
   readonly trainableLayers?: number;
-  /** Tokens per text. @default 64 */
+  /** Tokens per training text (user and item texts are long; scene field texts are under 16). @default 32 */
   readonly maxTokens?: number;
   /** @default 1 */
   readonly seed?: number;
@@ -70,7 +70,7 @@ export async function trainEncoderContrastive(
   const steps = options.steps ?? 150;
   const batchSize = options.batchSize ?? 32;
   const temperature = options.temperature ?? 0.05;
-  const maxTokens = options.maxTokens ?? 64;
+  const maxTokens = options.maxTokens ?? 32;
   const logEvery = options.logEvery ?? 25;
   const pairs = countByKind(options.train);
   const active = (Object.entries(options.weights) as [PairKind, number][]).filter(
