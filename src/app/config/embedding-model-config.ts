@@ -1,14 +1,7 @@
 /** `LARR_EMBEDDER` and the settings of each text embedding model it can name (see `createEmbedder`). */
 import { ConfigError } from '../../core/errors.ts';
 import { Secret } from '../../core/secret.ts';
-import {
-  readChoice,
-  readInt,
-  readOptionalString,
-  readString,
-  readUrl,
-  type Settings,
-} from './parse.ts';
+import { readChoice, readInt, readOptionalString, readString, readUrl, type Settings } from './parse.ts';
 
 /**
  * `LARR_EMBEDDER`: pretrained (a sentence encoder on onnxruntime), hashing (the baseline,
