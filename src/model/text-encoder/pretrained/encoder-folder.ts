@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { LarrError } from '../../../core/errors.ts';
 import { addFieldTokens, type TokenizerJson } from './field-tokens.ts';
 import { OnnxGraph } from './onnx-graph.ts';
+import { readWordTable } from './word-table.ts';
 
 /** Bump when the derivation below changes what it writes (token glosses, row init). */
 export const FIELD_TOKENS_REVISION = 1;
@@ -64,21 +65,6 @@ export async function readTokenizerJson(path: string): Promise<TokenizerJson> {
   return json as TokenizerJson;
 }
 
-/**
- * The initializer that `input_ids` index: the word-embedding table, whatever the exporter named it
- * (`embeddings.word_embeddings.weight` in BERT exports).
- */
-export function wordEmbeddingName(graph: OnnxGraph): string {
-  const name = graph.gatherTableOf('input_ids');
-  if (name === undefined) {
-    throw new LarrError(
-      'ONNX_MODEL_UNSUPPORTED',
-      `${graph.source}: no Gather reads input_ids from an initializer; expected a BERT-style encoder`,
-    );
-  }
-  return name;
-}
-
 /** The encoder folder for `source`, derived into `<cacheDir>/<label>-fields-<hash>` when it lacks the tokens. */
 export async function prepareEncoderFolder(
   source: EncoderSource,
@@ -104,8 +90,8 @@ export async function prepareEncoderFolder(
   if (await exists(join(dir, MANIFEST))) return folder;
 
   const graph = await OnnxGraph.read(source.modelPath);
-  const tableName = wordEmbeddingName(graph);
-  const extension = addFieldTokens(tokenizerJson, graph.get(tableName));
+  const table = readWordTable(graph);
+  const extension = addFieldTokens(tokenizerJson, table.weight);
   if (extension.added.size === 0) {
     // The source has every field token already: run it as it is.
     return {
@@ -118,7 +104,7 @@ export async function prepareEncoderFolder(
   log(
     `Adding ${extension.added.size} field tokens ([WEATHER], [AGG] …) to ${source.label}'s vocabulary → ${dir}`,
   );
-  graph.set(tableName, extension.wordEmbeddings);
+  table.write(graph, extension.wordEmbeddings);
   await mkdir(cacheDir, { recursive: true });
   const partial = await mkdtemp(join(cacheDir, `.${source.label}.partial-`));
   try {

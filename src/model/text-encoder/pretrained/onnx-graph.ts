@@ -10,6 +10,8 @@ import { LarrError } from '../../../core/errors.ts';
 const { onnx } = onnxProto;
 /** TensorProto.DataType.FLOAT; the generated enum and the field's number type do not compare cleanly. */
 const FLOAT: number = onnx.TensorProto.DataType.FLOAT;
+const UINT8: number = onnx.TensorProto.DataType.UINT8;
+const INT8: number = onnx.TensorProto.DataType.INT8;
 type ModelProto = InstanceType<typeof onnx.ModelProto>;
 type TensorProto = InstanceType<typeof onnx.TensorProto>;
 
@@ -86,6 +88,61 @@ export class OnnxGraph {
       );
     }
     return { dims, values };
+  }
+
+  /**
+   * An 8-bit initializer as stored (data type 2 = UINT8 or 3 = INT8): its bytes and shape. The int8
+   * exports keep the word-embedding table this way, with a per-tensor scale and zero point beside it.
+   */
+  getBytes(name: string): { dataType: number; dims: number[]; bytes: Uint8Array } {
+    const tensor = this.find(name);
+    if (tensor.dataType !== UINT8 && tensor.dataType !== INT8) {
+      throw new LarrError(
+        'ONNX_WEIGHT_INVALID',
+        `${this.source}: initializer ${name} has data type ${tensor.dataType}, expected UINT8 (2) or INT8 (3)`,
+      );
+    }
+    const dims = tensor.dims.map(Number);
+    const raw = tensor.rawData ?? new Uint8Array(0);
+    const bytes = raw.length > 0 ? Uint8Array.from(raw) : Uint8Array.from(tensor.int32Data ?? []);
+    return { dataType: tensor.dataType ?? UINT8, dims, bytes };
+  }
+
+  /** Replaces an 8-bit initializer's bytes and shape (same data type). */
+  setBytes(name: string, dims: readonly number[], bytes: Uint8Array): void {
+    const tensor = this.find(name);
+    tensor.dims = [...dims];
+    tensor.int32Data = [];
+    tensor.rawData = bytes;
+  }
+
+  /** A one-element initializer's number (float or integer): a scale or a zero point. */
+  scalar(name: string): number {
+    const tensor = this.find(name);
+    const raw = tensor.rawData;
+    if (raw !== null && raw !== undefined && raw.length > 0) {
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      if (tensor.dataType === FLOAT) return view.getFloat32(0, true);
+      if (tensor.dataType === INT8) return view.getInt8(0);
+      return view.getUint8(0);
+    }
+    const value = tensor.dataType === FLOAT ? tensor.floatData?.[0] : tensor.int32Data?.[0];
+    if (value === undefined || value === null) {
+      throw new LarrError('ONNX_WEIGHT_INVALID', `${this.source}: initializer ${name} holds no value`);
+    }
+    return value;
+  }
+
+  /** The node that reads `value` (the first one), e.g. the DequantizeLinear after a quantized Gather. */
+  consumerOf(value: string): { opType: string; inputs: string[] } | undefined {
+    const node = (this.model.graph!.node ?? []).find((candidate) => (candidate.input ?? []).includes(value));
+    return node === undefined ? undefined : { opType: node.opType ?? '', inputs: [...(node.input ?? [])] };
+  }
+
+  /** The outputs of the node called `name` (empty when there is none). */
+  outputsOf(name: string): string[] {
+    const node = (this.model.graph!.node ?? []).find((candidate) => candidate.name === name);
+    return [...(node?.output ?? [])];
   }
 
   /** Replaces a float32 initializer's values and shape; the name and every node reading it stay. */

@@ -149,3 +149,37 @@ export async function writeTinyEncoderFolder(table?: Float32Array): Promise<stri
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tinyTokenizerJson()));
   return dir;
 }
+
+/**
+ * The tiny graph with its table stored as uint8 (scale 0.5, zero point 100) and a DequantizeLinear after
+ * the Gather, the way the int8 exports store the word embeddings. Row i holds (byte − 100) · 0.5.
+ */
+export function tinyQuantizedEncoderOnnx(bytes: Uint8Array): Uint8Array {
+  const graph = onnx.ModelProto.decode(tinyEncoderOnnx());
+  const g = graph.graph!;
+  g.initializer = [
+    {
+      name: 'embeddings.word_embeddings.weight_quantized',
+      dataType: onnx.TensorProto.DataType.UINT8,
+      dims: [bytes.length / TINY_WIDTH, TINY_WIDTH],
+      rawData: bytes,
+    },
+    { name: 'scale', dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [0.5] },
+    { name: 'zero_point', dataType: onnx.TensorProto.DataType.UINT8, dims: [], int32Data: [100] },
+  ];
+  g.node = [
+    {
+      opType: 'Gather',
+      name: '/embeddings/word_embeddings/Gather',
+      input: ['embeddings.word_embeddings.weight_quantized', 'input_ids'],
+      output: ['gathered_quantized'],
+    },
+    {
+      opType: 'DequantizeLinear',
+      name: '/embeddings/word_embeddings/Gather_output_0_DequantizeLinear',
+      input: ['gathered_quantized', 'scale', 'zero_point'],
+      output: ['last_hidden_state'],
+    },
+  ];
+  return onnx.ModelProto.encode(graph).finish();
+}
