@@ -21,7 +21,7 @@ import { readTokenizerJson, type EncoderFolder } from './encoder-folder.ts';
 import { createTokenizer } from './hf-tokenizer.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { PrefixRunner, padHidden } from './prefix-runner.ts';
-import { tokenizeText } from './pretrained-embedder.ts';
+import { encoderVersion, tokenizeText } from './pretrained-embedder.ts';
 
 export interface EncoderContrastiveOptions {
   /** The model to fine-tune: the pretrained encoder with the field tokens, or a stage-1 output. */
@@ -175,7 +175,7 @@ export async function trainEncoderContrastive(
       options.encoder,
       await encoder.exportTrainable(),
       modelDir,
-      { stage: 'contrastive', parentVersion: options.encoder.label, summary },
+      { stage: 'contrastive', parentVersion: await encoderVersion(options.encoder), summary },
       options.encoder.label,
     );
     log(`stage 2: saved ${modelDir} (version ${version}) in ${seconds.toFixed(0)} s`);

@@ -24,7 +24,7 @@ import { createTokenizer } from './hf-tokenizer.ts';
 import { bertMasking, MaskedBatches, prepareMlmCorpus, type MaskedSequence } from './mlm-masking.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { PrefixRunner, padHidden } from './prefix-runner.ts';
-import { tokenizeText } from './pretrained-embedder.ts';
+import { encoderVersion, tokenizeText } from './pretrained-embedder.ts';
 
 export interface EncoderMlmOptions {
   /** The model to adapt: the pretrained encoder with the field tokens. */
@@ -224,7 +224,7 @@ export async function trainEncoderMlm(options: EncoderMlmOptions): Promise<Encod
       options.encoder,
       await encoder.exportTrainable(),
       modelDir,
-      { stage: 'pretrain', parentVersion: options.encoder.label, summary },
+      { stage: 'pretrain', parentVersion: await encoderVersion(options.encoder), summary },
       options.encoder.label,
     );
     const seconds = (performance.now() - started) / 1000;

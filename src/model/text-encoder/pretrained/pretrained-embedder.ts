@@ -57,10 +57,7 @@ export class PretrainedEmbedder implements Embedder {
   ): Promise<PretrainedEmbedder> {
     const tokenizerJson = await readTokenizerJson(folder.tokenizerPath);
     const tokenizer = createTokenizer(tokenizerJson);
-    const version = `${folder.label}-${createHash('sha256')
-      .update(`${await sha256File(folder.modelPath)}:${JSON.stringify(tokenizerJson)}:${POOLING}`)
-      .digest('hex')
-      .slice(0, 12)}`;
+    const version = await encoderVersion(folder, tokenizerJson);
     const { session, provider } = await createOrtSession(folder.modelPath, options);
     for (const input of ['input_ids', 'attention_mask']) {
       if (!session.inputNames.includes(input)) {
@@ -120,6 +117,18 @@ export class PretrainedEmbedder implements Embedder {
     this.closed = true;
     await this.session.release();
   }
+}
+
+/**
+ * The content version of an encoder folder, `<label>-<12 hex>` over the ONNX file, the tokenizer and the
+ * pooling: what `PretrainedEmbedder.load` names it, without starting a session (a trained model's parent).
+ */
+export async function encoderVersion(folder: EncoderFolder, tokenizerJson?: object): Promise<string> {
+  const tokenizer = tokenizerJson ?? (await readTokenizerJson(folder.tokenizerPath));
+  const hash = createHash('sha256')
+    .update(`${await sha256File(folder.modelPath)}:${JSON.stringify(tokenizer)}:${POOLING}`)
+    .digest('hex');
+  return `${folder.label}-${hash.slice(0, 12)}`;
 }
 
 /** [CLS] … [SEP] ids of `text`, cut to `maxTokens` (keeping [SEP]): what serving and training both feed. */

@@ -11,6 +11,7 @@ import { POOLINGS, type Pooling } from '../../../../model/text-encoder/embedding
 import { EMBEDDING_INITS, type EmbeddingInit } from '../../../../model/text-encoder/glove/init-embeddings.ts';
 import { trainContrastive, type TrainContrastiveOptions } from '../../../../tools/corpus/contrastive-job.ts';
 import { runEncoderContrastiveJob } from '../../../../tools/corpus/encoder-contrastive-job.ts';
+import { encoderRegistration } from '../../../../tools/training/encoder-registration.ts';
 import { resolveEncoderChoice } from '../../../../tools/model-artifacts/load-pretrained-embedder.ts';
 import { stage2Registration } from '../../../../tools/training/training-registration.ts';
 import type { CliContext } from '../../context.ts';
@@ -312,8 +313,28 @@ async function runOnPretrainedEncoder(options: ContrastiveCommandOptions, ctx: C
     log: ctx.err,
     logEvery: options.logEvery,
   });
+  const registered = await registerIfConfigured(ctx, options.register, () =>
+    encoderRegistration(
+      result.modelDir,
+      result.version,
+      {
+        steps: result.steps,
+        batch: options.batch,
+        temperature: options.tau,
+        learningRate: options.lr ?? 5e-5,
+        trainableLayers: result.trainableLayers,
+        seed: options.seed,
+      },
+      {
+        loss: { start: result.lossStart, end: result.lossEnd },
+        ...(result.probe === undefined
+          ? {}
+          : { paraphraseProbe: { before: result.probe.before.right, after: result.probe.after.right } }),
+      },
+    ),
+  );
   if (options.json) {
-    ctx.out(JSON.stringify(result, null, 2));
+    ctx.out(JSON.stringify({ ...result, registered: registered ?? null }, null, 2));
     return;
   }
   ctx.out(

@@ -10,6 +10,7 @@ import { pretrain, type PretrainResult } from '../../../../model/text-encoder/pr
 import { buildCorpusFile, describeCorpusStats } from '../../../../tools/corpus/build-corpus.ts';
 import { stage1Registration } from '../../../../tools/training/training-registration.ts';
 import { resolveEncoderChoice } from '../../../../tools/model-artifacts/load-pretrained-embedder.ts';
+import { encoderRegistration } from '../../../../tools/training/encoder-registration.ts';
 import { trainEncoderMlm } from '../../../../model/text-encoder/pretrained/encoder-mlm.ts';
 import { initTensorflow } from '../../../../model/runtime/tensorflow-runtime.ts';
 import type { CliContext } from '../../context.ts';
@@ -277,8 +278,23 @@ async function pretrainEncoder(options: PretrainCommandOptions, ctx: CliContext)
     log: ctx.err,
     logEvery: options.logEvery,
   });
+  const registered = await registerIfConfigured(ctx, options.register, () =>
+    encoderRegistration(
+      result.modelDir,
+      result.version,
+      {
+        steps: result.steps,
+        batch: options.batch ?? 16,
+        seq: options.seq ?? 48,
+        learningRate: options.lr ?? 5e-5,
+        trainableLayers: result.trainableLayers,
+        seed: options.seed,
+      },
+      { heldOut: result.heldOut, loss: { start: result.lossStart, end: result.lossEnd } },
+    ),
+  );
   if (options.json) {
-    ctx.out(JSON.stringify(result, null, 2));
+    ctx.out(JSON.stringify({ ...result, registered: registered ?? null }, null, 2));
     return;
   }
   const { before, after } = result.heldOut;
