@@ -54,7 +54,7 @@ export const DEFAULT_DEMO_RECIPE: DemoModelRecipe = {
   contrastiveSteps: 40,
   contrastiveBatch: 16,
   trainableLayers: 1,
-  projection: 100,
+  projection: 0,
   alignEpochs: 2,
   lambda: DEFAULT_ALIGNMENT_LAMBDA,
 };
