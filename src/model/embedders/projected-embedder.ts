@@ -2,11 +2,11 @@
  * A frozen embedder followed by a fixed random projection to fewer dimensions (Johnson–Lindenstrauss:
  * a Gaussian matrix scaled by 1/√k keeps cosines within a small distortion), then L2-normalised again.
  *
- * Why: stage 3's `[AGG]` encoder learns an input projection from each field embedding; on the simulator's
- * 21 000 training events a 384-d pretrained encoder fed raw did worse than 100-d mean GloVe, even on the
- * phrasings it was trained on, and the same encoder projected to 100 dimensions did better
- * (docs/language-model.md). The matrix depends only on the seed and the sizes — never on data — so it
- * cannot leak a split, and it is part of `modelVersion`, so its vectors get content keys of their own.
+ * Why: an experiment. On the simulator's 21 000 training events a 384-d pretrained encoder fed raw to stage
+ * 3 did worse than 100-d mean GloVe, even on the phrasings it was trained on; projected to 100 dimensions
+ * it did better with one random matrix and worse with another (docs/language-model.md), so this is an
+ * option, off by default. The matrix depends only on the seed and the sizes — never on data — so it cannot
+ * leak a split, and it is part of `modelVersion`, so its vectors get content keys of their own.
  */
 import { LarrError } from '../../core/errors.ts';
 import { SeededRandom } from '../../core/random/seeded-random.ts';
