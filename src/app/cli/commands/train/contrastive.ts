@@ -16,7 +16,7 @@ import { resolveEncoderChoice } from '../../../../tools/model-artifacts/load-pre
 import { stage2Registration } from '../../../../tools/training/training-registration.ts';
 import type { CliContext } from '../../context.ts';
 import { wholeNumber } from '../../options.ts';
-import { expansionLines, numberBetween, registerIfConfigured } from './shared.ts';
+import { expansionLines, numberBetween, registerIfConfigured, trainableLayersOption } from './shared.ts';
 
 /** `kind=weight,…` → pair-kind loss weights (kinds not named keep weight 1). */
 function pairWeights(value: string): Partial<Record<PairKind, number>> {
@@ -138,12 +138,7 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
         'output folder (larr train pretrain --out <dir>: <dir>/model), or "none" for the small LM trained from scratch',
       'pretrained',
     )
-    .option(
-      '--trainable-layers <n>',
-      'with the pretrained encoder: top layers that train (the ones below run frozen on onnxruntime)',
-      wholeNumber(1, 48),
-      1,
-    )
+    .addOption(trainableLayersOption(1))
     .option(
       '--max-tokens <n>',
       'with the pretrained encoder: tokens per training text (scene field texts are far shorter)',

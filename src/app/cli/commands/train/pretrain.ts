@@ -21,6 +21,7 @@ import {
   numberBetween,
   registerIfConfigured,
   requireSource,
+  trainableLayersOption,
   type SourceOptions,
   sourcesOf,
 } from './shared.ts';
@@ -89,12 +90,7 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
         '"none" trains the small causal LM instead (the options from --d-model on are for it)',
       'pretrained',
     )
-    .option(
-      '--trainable-layers <n>',
-      'with the pretrained encoder: top layers that train (the ones below run frozen on onnxruntime)',
-      wholeNumber(1, 48),
-      2,
-    )
+    .addOption(trainableLayersOption(2))
     .option(
       '--steps <n>',
       'total optimizer steps (default 100 for the pretrained encoder, 300 for the small LM)',

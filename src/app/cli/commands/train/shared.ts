@@ -3,14 +3,14 @@
  * parser of rates and fractions, the vocabulary-expansion summary lines and model-registry registration
  * (`pretrain`, `contrastive`).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { LarrError } from '../../../../core/errors.ts';
 import type { ModelVersionInput } from '../../../../core/model-version.ts';
 import type { ExpansionReport } from '../../../../model/text-encoder/glove/vocabulary-expansion.ts';
 import type { CorpusSources } from '../../../../tools/corpus/build-corpus.ts';
 import { registerModelVersion } from '../../../../tools/training/training-registration.ts';
 import type { CliContext } from '../../context.ts';
-import { numberIn } from '../../options.ts';
+import { numberIn, wholeNumber } from '../../options.ts';
 
 /** A commander parser for a number in the open interval (min, max). */
 export const numberBetween = (min: number, max: number) =>
@@ -81,4 +81,14 @@ export async function registerIfConfigured(
       { cause: error },
     );
   }
+}
+
+/** `--trainable-layers`: how many top layers of the pretrained encoder stage 1 or 2 trains. */
+export function trainableLayersOption(defaultLayers: number): Option {
+  return new Option(
+    '--trainable-layers <n>',
+    'with the pretrained encoder: top layers that train (the ones below run frozen on onnxruntime)',
+  )
+    .argParser(wholeNumber(1, 48))
+    .default(defaultLayers);
 }
