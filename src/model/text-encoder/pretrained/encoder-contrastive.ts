@@ -14,14 +14,12 @@ import { AdamW } from '../../training/optimizer.ts';
 import { infoNceLoss } from '../contrastive/info-nce.ts';
 import { PairSampler } from '../contrastive/pair-sampler.ts';
 import { countByKind, type PairKind, type TextPair } from '../contrastive/text-pairs.ts';
-import { BertEncoder, meanPoolNormalised } from './bert-encoder.ts';
-import { readBertWeights } from './bert-weights.ts';
+import { meanPoolNormalised } from './bert-encoder.ts';
 import { saveTrainedEncoder } from './encoder-checkpoint.ts';
-import { readTokenizerJson, type EncoderFolder } from './encoder-folder.ts';
-import { createTokenizer } from './hf-tokenizer.ts';
-import { OnnxGraph } from './onnx-graph.ts';
-import { PrefixRunner, padHidden } from './prefix-runner.ts';
+import type { EncoderFolder } from './encoder-folder.ts';
+import { padHidden } from './prefix-runner.ts';
 import { encoderVersion, tokenizeText } from './pretrained-embedder.ts';
+import { openTrainableEncoder } from './trainable-encoder.ts';
 
 export interface EncoderContrastiveOptions {
   /** The model to fine-tune: the pretrained encoder with the field tokens, or a stage-1 output. */
@@ -83,14 +81,8 @@ export async function trainEncoderContrastive(
     );
   }
   const totalWeight = active.reduce((sum, [, weight]) => sum + weight, 0);
-  const tokenizer = createTokenizer(await readTokenizerJson(options.encoder.tokenizerPath));
-  const { shape, weights } = readBertWeights(await OnnxGraph.read(options.encoder.modelPath));
-  const encoder = new BertEncoder(shape, weights, { trainableLayers: options.trainableLayers ?? 2 });
-  const prefix = await PrefixRunner.open(
-    await OnnxGraph.read(options.encoder.modelPath),
-    encoder.firstTrainable - 1,
-    shape.hidden,
-  );
+  const opened = await openTrainableEncoder(options.encoder, options.trainableLayers ?? 2);
+  const { tokenizer, shape, encoder, prefix } = opened;
   const optimizer = new AdamW({
     learningRate: options.learningRate ?? 3e-5,
     warmupSteps: Math.min(20, Math.floor(steps / 10)),
@@ -181,8 +173,7 @@ export async function trainEncoderContrastive(
     log(`stage 2: saved ${modelDir} (version ${version}) in ${seconds.toFixed(0)} s`);
     return { modelDir, version, ...summary };
   } finally {
-    encoder.dispose();
     optimizer.dispose();
-    await prefix.close();
+    await opened.close();
   }
 }

@@ -16,15 +16,12 @@ import { SeededRandom } from '../../../core/random/seeded-random.ts';
 import { softmaxCrossEntropy } from '../../ops/cross-entropy.ts';
 import { denseMatMul } from '../../ops/dense-matmul.ts';
 import { AdamW } from '../../training/optimizer.ts';
-import { BertEncoder } from './bert-encoder.ts';
-import { readBertWeights } from './bert-weights.ts';
 import { saveTrainedEncoder } from './encoder-checkpoint.ts';
-import { readTokenizerJson, type EncoderFolder } from './encoder-folder.ts';
-import { createTokenizer } from './hf-tokenizer.ts';
+import type { EncoderFolder } from './encoder-folder.ts';
 import { bertMasking, MaskedBatches, prepareMlmCorpus, type MaskedSequence } from './mlm-masking.ts';
-import { OnnxGraph } from './onnx-graph.ts';
-import { PrefixRunner, padHidden } from './prefix-runner.ts';
+import { padHidden } from './prefix-runner.ts';
 import { encoderVersion, tokenizeText } from './pretrained-embedder.ts';
+import { openTrainableEncoder } from './trainable-encoder.ts';
 
 export interface EncoderMlmOptions {
   /** The model to adapt: the pretrained encoder with the field tokens. */
@@ -100,22 +97,23 @@ export async function trainEncoderMlm(options: EncoderMlmOptions): Promise<Encod
     );
   }
   const started = performance.now();
-  const tokenizer = createTokenizer(await readTokenizerJson(options.encoder.tokenizerPath));
-  const { shape, weights } = readBertWeights(await OnnxGraph.read(options.encoder.modelPath));
+  const opened = await openTrainableEncoder(options.encoder, layers);
+  const { tokenizer, shape, encoder, prefix } = opened;
   const masking = bertMasking((token) => tokenizer.token_to_id(token), shape.vocabulary, options.maskRate);
-  const { train, heldOut, maskedTokens } = prepareMlmCorpus(
-    options.corpusLines,
-    (line) => tokenizeText(tokenizer, line, maxTokens),
-    masking,
-    { heldOutFraction: options.heldOutFraction ?? 0.05, minHeldOut: MIN_HELD_OUT, seed },
-  );
-  const encoder = new BertEncoder(shape, weights, { trainableLayers: layers });
+  let corpus: ReturnType<typeof prepareMlmCorpus>;
+  try {
+    corpus = prepareMlmCorpus(
+      options.corpusLines,
+      (line) => tokenizeText(tokenizer, line, maxTokens),
+      masking,
+      { heldOutFraction: options.heldOutFraction ?? 0.05, minHeldOut: MIN_HELD_OUT, seed },
+    );
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const { train, heldOut, maskedTokens } = corpus;
   const trainableLayers = shape.layers - encoder.firstTrainable;
-  const prefix = await PrefixRunner.open(
-    await OnnxGraph.read(options.encoder.modelPath),
-    encoder.firstTrainable - 1,
-    shape.hidden,
-  );
   const random = new SeededRandom(seed);
   const batches = new MaskedBatches(train, masking, random);
   const head = createHead(shape.hidden, shape.vocabulary, random);
@@ -232,10 +230,9 @@ export async function trainEncoderMlm(options: EncoderMlmOptions): Promise<Encod
     return { modelDir, version, ...summary, seconds };
   } finally {
     tf.dispose([transposed, ...head.values()]);
-    encoder.dispose();
     headOptimizer.dispose();
     encoderOptimizer.dispose();
-    await prefix.close();
+    await opened.close();
   }
 }
 
