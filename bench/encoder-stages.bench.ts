@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { initTensorflow } from '../src/model/runtime/tensorflow-runtime.ts';
 import { trainEncoderMlm } from '../src/model/text-encoder/pretrained/encoder-mlm.ts';
 import { PretrainedEmbedder } from '../src/model/text-encoder/pretrained/pretrained-embedder.ts';
-import type { EncoderFolder } from '../src/model/text-encoder/pretrained/encoder-folder.ts';
+import { encoderFolderAt, type EncoderFolder } from '../src/model/text-encoder/pretrained/encoder-folder.ts';
 import { runEncoderContrastiveJob } from '../src/tools/corpus/encoder-contrastive-job.ts';
 import { paraphraseProbe } from '../src/tools/eval/paraphrase-probe.ts';
 import { resolveEncoderFolder } from '../src/tools/model-artifacts/load-pretrained-embedder.ts';
@@ -23,13 +23,6 @@ const stage1Steps = Number(process.env['BENCH_STAGE1_STEPS'] ?? 100);
 const stage2Steps = Number(process.env['BENCH_STAGE2_STEPS'] ?? 60);
 const events = Number(process.env['BENCH_EVENTS'] ?? 12_000);
 const quiet = () => undefined;
-
-const folderOf = (dir: string, label: string): EncoderFolder => ({
-  dir,
-  modelPath: join(dir, 'model.onnx'),
-  tokenizerPath: join(dir, 'tokenizer.json'),
-  label,
-});
 
 async function probe(folder: EncoderFolder): Promise<string> {
   const embedder = await PretrainedEmbedder.load(folder, { provider: 'cpu' });
@@ -60,7 +53,7 @@ try {
     log: quiet,
   });
   const seconds1 = (performance.now() - started1) / 1000;
-  const after1 = folderOf(stage1.modelDir, pretrained.label);
+  const after1 = encoderFolderAt(stage1.modelDir, pretrained.label);
   console.log(
     `  stage 1: ${stage1.steps} steps in ${seconds1.toFixed(0)} s (${stage1.secondsPerStep.toFixed(2)} s/step); held-out ` +
       `masked-token loss ${stage1.heldOut.before.loss.toFixed(3)} → ${stage1.heldOut.after.loss.toFixed(3)}, perplexity ` +
@@ -87,7 +80,7 @@ try {
       `InfoNCE ${stage2.lossStart.toFixed(3)} → ${stage2.lossEnd.toFixed(3)}`,
   );
   console.log(
-    `  paraphrase probe after stages 1 + 2: ${await probe(folderOf(stage2.modelDir, pretrained.label))}`,
+    `  paraphrase probe after stages 1 + 2: ${await probe(encoderFolderAt(stage2.modelDir, pretrained.label))}`,
   );
   const total = seconds1 + seconds2;
   console.log(`  stages 1 + 2: ${(total / 60).toFixed(1)} min (goal ≤ 10 min on 2 cores)`);

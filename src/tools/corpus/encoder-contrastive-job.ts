@@ -7,9 +7,10 @@
  * Output folder: `model/` (an encoder folder: model.onnx, tokenizer.json, larr-encoder.json),
  * `held-out-pairs.jsonl`, `result.json`.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
+import { pathExists } from '../../model/io/path-exists.ts';
 import { evaluateEmbedders, type RetrievalTable } from '../../model/text-encoder/contrastive/evaluate.ts';
 import {
   countByKind,
@@ -22,7 +23,7 @@ import {
   type EncoderContrastiveOptions,
   type EncoderContrastiveResult,
 } from '../../model/text-encoder/pretrained/encoder-contrastive.ts';
-import type { EncoderFolder } from '../../model/text-encoder/pretrained/encoder-folder.ts';
+import { encoderFolderAt, type EncoderFolder } from '../../model/text-encoder/pretrained/encoder-folder.ts';
 import { PretrainedEmbedder } from '../../model/text-encoder/pretrained/pretrained-embedder.ts';
 import { initTensorflow } from '../../model/runtime/tensorflow-runtime.ts';
 import { paraphraseProbe, type ProbeReport } from '../eval/paraphrase-probe.ts';
@@ -57,12 +58,6 @@ export interface EncoderContrastiveJobResult extends EncoderContrastiveResult {
   readonly retrieval?: RetrievalTable;
 }
 
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
-
 export async function runEncoderContrastiveJob(
   options: EncoderContrastiveJobOptions,
 ): Promise<EncoderContrastiveJobResult> {
@@ -72,7 +67,8 @@ export async function runEncoderContrastiveJob(
     PAIR_KINDS.map((kind) => [kind, options.weights?.[kind] ?? 1]),
   ) as Record<PairKind, number>;
   const defaultDataset = datasetPathFor(options.pairsPath);
-  const datasetPath = options.datasetPath ?? ((await exists(defaultDataset)) ? defaultDataset : undefined);
+  const datasetPath =
+    options.datasetPath ?? ((await pathExists(defaultDataset)) ? defaultDataset : undefined);
   const mined = await minePairs({
     pairsPath: options.pairsPath,
     ...(options.itemsPath === undefined ? {} : { itemsPath: options.itemsPath }),
@@ -91,15 +87,9 @@ export async function runEncoderContrastiveJob(
   let result: EncoderContrastiveJobResult = { ...trained, heldOutPairs };
   if (options.evaluate !== false) {
     const parent = await PretrainedEmbedder.load(options.encoder, { provider: 'cpu' });
-    const child = await PretrainedEmbedder.load(
-      {
-        dir: trained.modelDir,
-        modelPath: join(trained.modelDir, 'model.onnx'),
-        tokenizerPath: join(trained.modelDir, 'tokenizer.json'),
-        label: options.encoder.label,
-      },
-      { provider: 'cpu' },
-    );
+    const child = await PretrainedEmbedder.load(encoderFolderAt(trained.modelDir, options.encoder.label), {
+      provider: 'cpu',
+    });
     try {
       const probe = { before: await paraphraseProbe(parent), after: await paraphraseProbe(child) };
       log(

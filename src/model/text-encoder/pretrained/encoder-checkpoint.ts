@@ -7,9 +7,9 @@
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeBertWeights } from './bert-weights.ts';
-import type { EncoderFolder } from './encoder-folder.ts';
+import { encoderFolderAt, type EncoderFolder } from './encoder-folder.ts';
 import { OnnxGraph, type FloatWeight } from './onnx-graph.ts';
-import { PretrainedEmbedder } from './pretrained-embedder.ts';
+import { encoderVersion } from './pretrained-embedder.ts';
 
 export interface TrainedEncoderManifest {
   readonly format: 'larr-text-encoder';
@@ -40,14 +40,6 @@ export async function saveTrainedEncoder(
   await writeFile(join(partial, 'larr-encoder.json'), `${JSON.stringify(full, null, 2)}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(partial, dir);
-  const folder: EncoderFolder = {
-    dir,
-    modelPath: join(dir, 'model.onnx'),
-    tokenizerPath: join(dir, 'tokenizer.json'),
-    label,
-  };
-  const embedder = await PretrainedEmbedder.load(folder, { provider: 'cpu' });
-  const version = embedder.modelVersion;
-  await embedder.close();
-  return { folder, version };
+  const folder = encoderFolderAt(dir, label);
+  return { folder, version: await encoderVersion(folder) };
 }

@@ -9,9 +9,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { LarrError } from '../../../core/errors.ts';
+import { SPECIAL_TOKENS } from '../../../core/featurize/special-tokens.ts';
+import { pathExists } from '../../io/path-exists.ts';
 import { addFieldTokens, type TokenizerJson } from './field-tokens.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { readWordTable } from './word-table.ts';
@@ -32,6 +34,11 @@ export interface EncoderFolder {
   readonly modelPath: string;
   readonly tokenizerPath: string;
   readonly label: string;
+}
+
+/** The encoder folder `dir` as larr writes one: `model.onnx` and `tokenizer.json` side by side. */
+export function encoderFolderAt(dir: string, label: string): EncoderFolder {
+  return { dir, modelPath: join(dir, 'model.onnx'), tokenizerPath: join(dir, 'tokenizer.json'), label };
 }
 
 export interface EncoderManifest {
@@ -72,6 +79,13 @@ export async function prepareEncoderFolder(
   log: (line: string) => void = () => {},
 ): Promise<EncoderFolder> {
   const tokenizerJson = await readTokenizerJson(source.tokenizerPath);
+  const present = new Set(tokenizerJson.added_tokens.map((token) => token.content));
+  if (Object.values(SPECIAL_TOKENS).every((token) => present.has(token))) {
+    // A stage-1 or stage-2 output has every field token: check its table against the tokenizer and run it
+    // as it is, without hashing 90 MB for a cache key it does not need.
+    addFieldTokens(tokenizerJson, readWordTable(await OnnxGraph.read(source.modelPath)).weight);
+    return { ...source, dir: dirname(source.modelPath) };
+  }
   const sourceSha = {
     modelSha256: await sha256File(source.modelPath),
     tokenizerSha256: createHash('sha256').update(JSON.stringify(tokenizerJson)).digest('hex'),
@@ -81,26 +95,12 @@ export async function prepareEncoderFolder(
     .digest('hex')
     .slice(0, 12);
   const dir = join(cacheDir, `${source.label}-fields-${key}`);
-  const folder: EncoderFolder = {
-    dir,
-    modelPath: join(dir, 'model.onnx'),
-    tokenizerPath: join(dir, 'tokenizer.json'),
-    label: source.label,
-  };
-  if (await exists(join(dir, MANIFEST))) return folder;
+  const folder = encoderFolderAt(dir, source.label);
+  if (await pathExists(join(dir, MANIFEST))) return folder;
 
   const graph = await OnnxGraph.read(source.modelPath);
   const table = readWordTable(graph);
   const extension = addFieldTokens(tokenizerJson, table.weight);
-  if (extension.added.size === 0) {
-    // The source has every field token already: run it as it is.
-    return {
-      dir: source.modelPath.replace(/\/[^/]+$/, ''),
-      modelPath: source.modelPath,
-      tokenizerPath: source.tokenizerPath,
-      label: source.label,
-    };
-  }
   log(
     `Adding ${extension.added.size} field tokens ([WEATHER], [AGG] …) to ${source.label}'s vocabulary → ${dir}`,
   );
@@ -118,7 +118,7 @@ export async function prepareEncoderFolder(
       addedTokens: Object.fromEntries(extension.added),
     };
     await writeFile(join(partial, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (!(await exists(join(dir, MANIFEST)))) {
+    if (!(await pathExists(join(dir, MANIFEST)))) {
       await rm(dir, { recursive: true, force: true });
       await rename(partial, dir);
     }
@@ -127,9 +127,3 @@ export async function prepareEncoderFolder(
   }
   return folder;
 }
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
