@@ -118,16 +118,8 @@ export class OnnxGraph {
 
   /** A one-element initializer's number (float or integer): a scale or a zero point. */
   scalar(name: string): number {
-    const tensor = this.find(name);
-    const raw = tensor.rawData;
-    if (raw !== null && raw !== undefined && raw.length > 0) {
-      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-      if (tensor.dataType === FLOAT) return view.getFloat32(0, true);
-      if (tensor.dataType === INT8) return view.getInt8(0);
-      return view.getUint8(0);
-    }
-    const value = tensor.dataType === FLOAT ? tensor.floatData?.[0] : tensor.int32Data?.[0];
-    if (value === undefined || value === null) {
+    const value = firstValue(this.find(name));
+    if (value === undefined) {
       throw new LarrError('ONNX_WEIGHT_INVALID', `${this.source}: initializer ${name} holds no value`);
     }
     return value;
@@ -197,11 +189,7 @@ export class OnnxGraph {
       );
       const tensor = constant?.attribute?.[0]?.t ?? this.initializers().find((t) => t.name === input);
       if (tensor === undefined || tensor === null || tensor.dataType !== FLOAT) continue;
-      const raw = tensor.rawData;
-      if (raw !== null && raw !== undefined && raw.length === 4) {
-        return new DataView(raw.buffer, raw.byteOffset, 4).getFloat32(0, true);
-      }
-      if (tensor.floatData?.length === 1) return tensor.floatData[0];
+      if (tensor.rawData?.length === 4 || tensor.floatData?.length === 1) return firstValue(tensor);
     }
     return undefined;
   }
@@ -236,4 +224,15 @@ export class OnnxGraph {
     }
     return tensor;
   }
+}
+
+/** The first value of a float32, int8 or uint8 tensor (a scale, a zero point, a constant), if it has one. */
+function firstValue(tensor: onnxProto.onnx.ITensorProto): number | undefined {
+  const raw = tensor.rawData;
+  if (raw !== null && raw !== undefined && raw.length > 0) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (tensor.dataType === FLOAT) return view.getFloat32(0, true);
+    return tensor.dataType === INT8 ? view.getInt8(0) : view.getUint8(0);
+  }
+  return (tensor.dataType === FLOAT ? tensor.floatData?.[0] : tensor.int32Data?.[0]) ?? undefined;
 }
