@@ -6,13 +6,13 @@
  *   checkpoint of the small tfjs LM.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Embedder } from '../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
 import { ProjectedEmbedder } from '../../model/embedders/projected-embedder.ts';
 import { LarrError } from '../../core/errors.ts';
 import { loadGloveMeanEmbedder } from '../../model/text-encoder/glove/glove-mean-embedder.ts';
 import { loadPretrainedEmbedder } from '../model-artifacts/load-pretrained-embedder.ts';
+import { readLocalModelFolder } from '../model-artifacts/local-model-folder.ts';
 
 /**
  * `pretrained`: the frozen pretrained encoder; `stage2-only`: it fine-tuned by stage 2 without stage 1;
@@ -46,17 +46,12 @@ export function withProjection(embedder: Embedder, projection: number | undefine
     : new ProjectedEmbedder(embedder, projection);
 }
 
-const isFile = (path: string) =>
-  stat(path).then(
-    (entry) => entry.isFile(),
-    () => false,
-  );
-
 /** True when `directory` holds an ONNX encoder (`model.onnx` or `onnx/model.onnx`, and `tokenizer.json`). */
 export async function isOnnxEncoderFolder(directory: string): Promise<boolean> {
-  const model =
-    (await isFile(join(directory, 'model.onnx'))) || (await isFile(join(directory, 'onnx', 'model.onnx')));
-  return model && (await isFile(join(directory, 'tokenizer.json')));
+  return readLocalModelFolder(directory).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A fine-tuned model folder as an Embedder: an ONNX encoder folder, or a small-LM stage-2 checkpoint. */

@@ -5,7 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import { larrCacheRoot } from '../local-broker/broker-jars.ts';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import {
   prepareEncoderFolder,
   type EncoderFolder,
@@ -14,6 +14,7 @@ import {
   PretrainedEmbedder,
   type PretrainedEmbedderOptions,
 } from '../../model/text-encoder/pretrained/pretrained-embedder.ts';
+import { pathExists } from '../../model/io/path-exists.ts';
 import { DEFAULT_PRETRAINED_MODEL } from './pretrained-catalog.ts';
 import { ensurePretrainedModel } from './fetch-pretrained.ts';
 import { readLocalModelFolder } from './local-model-folder.ts';
@@ -102,11 +103,6 @@ export async function resolveEncoderChoice(
     return resolveEncoderFolder({ name: value.slice('pretrained:'.length) }, options);
   }
   const inner = join(value, 'model');
-  const dir = (await stat(join(inner, 'model.onnx')).then(
-    () => true,
-    () => false,
-  ))
-    ? inner
-    : value;
+  const dir = (await pathExists(join(inner, 'model.onnx'))) ? inner : value;
   return resolveEncoderFolder({ dir }, options);
 }

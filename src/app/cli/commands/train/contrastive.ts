@@ -286,6 +286,7 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
 /** Stage 2 on the pretrained encoder (or a stage-1 output of it): encoder-contrastive.ts. */
 async function runOnPretrainedEncoder(options: ContrastiveCommandOptions, ctx: CliContext): Promise<void> {
   const encoder = await resolveEncoderChoice(options.encoder, { log: ctx.err });
+  const learningRate = options.lr ?? 5e-5;
   const result = await runEncoderContrastiveJob({
     encoder,
     pairsPath: options.pairs,
@@ -299,7 +300,7 @@ async function runOnPretrainedEncoder(options: ContrastiveCommandOptions, ctx: C
     steps: options.steps ?? 120,
     batchSize: options.batch,
     temperature: options.tau,
-    learningRate: options.lr ?? 5e-5,
+    learningRate,
     trainableLayers: options.trainableLayers,
     maxTokens: options.maxTokens,
     ...(options.weights === undefined ? {} : { weights: options.weights }),
@@ -316,7 +317,7 @@ async function runOnPretrainedEncoder(options: ContrastiveCommandOptions, ctx: C
         steps: result.steps,
         batch: options.batch,
         temperature: options.tau,
-        learningRate: options.lr ?? 5e-5,
+        learningRate,
         trainableLayers: result.trainableLayers,
         seed: options.seed,
       },

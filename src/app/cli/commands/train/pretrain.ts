@@ -260,14 +260,17 @@ async function pretrainEncoder(options: PretrainCommandOptions, ctx: CliContext)
   }
   const encoder = await resolveEncoderChoice(options.encoder, { log: ctx.err });
   await initTensorflow({ log: ctx.err });
+  const batch = options.batch ?? 16;
+  const seq = options.seq ?? 48;
+  const learningRate = options.lr ?? 5e-5;
   const result = await trainEncoderMlm({
     encoder,
     corpusLines: lines,
     outDir: options.out,
     steps: options.steps ?? 100,
-    batchSize: options.batch ?? 16,
-    maxTokens: options.seq ?? 48,
-    learningRate: options.lr ?? 5e-5,
+    batchSize: batch,
+    maxTokens: seq,
+    learningRate,
     trainableLayers: options.trainableLayers,
     heldOutFraction: options.heldOut,
     seed: options.seed,
@@ -280,9 +283,9 @@ async function pretrainEncoder(options: PretrainCommandOptions, ctx: CliContext)
       result.version,
       {
         steps: result.steps,
-        batch: options.batch ?? 16,
-        seq: options.seq ?? 48,
-        learningRate: options.lr ?? 5e-5,
+        batch,
+        seq,
+        learningRate,
         trainableLayers: result.trainableLayers,
         seed: options.seed,
       },
