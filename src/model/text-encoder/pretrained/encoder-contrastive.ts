@@ -17,6 +17,7 @@ import { countByKind, type PairKind, type TextPair } from '../contrastive/text-p
 import { meanPoolNormalised } from './bert-encoder.ts';
 import { saveTrainedEncoder } from './encoder-checkpoint.ts';
 import type { EncoderFolder } from './encoder-folder.ts';
+import { CachedPrefix } from './cached-prefix.ts';
 import { padHidden } from './prefix-runner.ts';
 import { encoderVersion, tokenizeText } from './pretrained-embedder.ts';
 import { openTrainableEncoder } from './trainable-encoder.ts';
@@ -82,7 +83,9 @@ export async function trainEncoderContrastive(
   }
   const totalWeight = active.reduce((sum, [, weight]) => sum + weight, 0);
   const opened = await openTrainableEncoder(options.encoder, options.trainableLayers ?? 2);
-  const { tokenizer, shape, encoder, prefix } = opened;
+  const { tokenizer, shape, encoder } = opened;
+  // The frozen layers run once per distinct text; every step after that trains the top layers only.
+  const prefix = new CachedPrefix(opened.prefix);
   const optimizer = new AdamW({
     learningRate: options.learningRate ?? 3e-5,
     warmupSteps: Math.min(20, Math.floor(steps / 10)),
@@ -150,6 +153,8 @@ export async function trainEncoderContrastive(
       }
     }
     const seconds = (performance.now() - started) / 1000;
+    const { hits, misses } = prefix.stats();
+    log(`stage 2: frozen layers ran for ${misses} distinct texts, reused ${hits} times`);
     const modelDir = join(options.outDir, 'model');
     const tail = Math.max(1, Math.floor(losses.length / 10));
     const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
