@@ -1,5 +1,5 @@
 /**
- * `npm run bench:lm`: stages 1 and 2 of LARR on the pretrained encoder (all-MiniLM-L6-v2), on the demo's
+ * `npm run bench:lm`: stages 1 and 2 of LARR on the pretrained encoder (the default, e5-small-v2), on the demo's
  * world (`larr simulate --events 12000 --seed 1`) with the demo's settings: wall time of each stage and of
  * both (goal: ≤ 10 minutes on 2 cores), seconds per step, stage 1's held-out masked-token loss and
  * perplexity before and after, and the paraphrase probe of the untouched model, after stage 1 and after

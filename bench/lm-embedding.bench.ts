@@ -2,7 +2,7 @@
  * `npm run bench:embed`: texts/s of the pipeline's text embedder (the pretrained encoder on onnxruntime,
  * `LARR_EMBEDDER=pretrained`) at batch 1 and 64 on the distinct scene field texts of simulated events,
  * the single-text latency (p50 / p99), and the hashing baseline embedder measured in the same run.
- * BENCH_PRETRAINED: a catalog name or a folder with model.onnx + tokenizer.json (default all-minilm-l6-v2).
+ * BENCH_PRETRAINED: a catalog name or a folder with model.onnx + tokenizer.json (default: the catalog default, e5-small-v2).
  */
 import { HashingEmbedder } from '../src/model/embedders/hashing-embedder.ts';
 import { featurize } from '../src/core/featurize/featurize.ts';

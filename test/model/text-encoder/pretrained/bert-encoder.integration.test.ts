@@ -1,5 +1,5 @@
 /**
- * The tfjs encoder against onnxruntime on the real pretrained model (all-MiniLM-L6-v2, fetched once into
+ * The tfjs encoder against onnxruntime on the real pretrained model (the default, e5-small-v2, fetched once into
  * ~/.cache/larr): same weights, same embeddings; onnxruntime for the lower layers plus tfjs for the top
  * gives the same; written-back weights are what onnxruntime then runs; no tensor leaks.
  */
@@ -76,7 +76,7 @@ test('tfjs with the graph weights gives the embeddings onnxruntime gives (cosine
   const { shape, weights } = readBertWeights(await OnnxGraph.read(folder.modelPath));
   assert.deepEqual(
     { ...shape },
-    { layers: 6, hidden: 384, heads: 12, intermediate: 1536, vocabulary: 30541, maxPositions: 512 },
+    { layers: 12, hidden: 384, heads: 12, intermediate: 1536, vocabulary: 30541, maxPositions: 512 },
   );
   const encoder = new BertEncoder(shape, weights, { trainableLayers: 2, withLowerLayers: true });
   const { idTensor, mask } = batch(TEXTS);
@@ -113,7 +113,7 @@ test('trained weights written back into the graph are exactly what onnxruntime t
   const { shape, weights } = readBertWeights(await OnnxGraph.read(folder.modelPath));
   const encoder = new BertEncoder(shape, weights, { trainableLayers: 1, withLowerLayers: true });
   // A visible change to the top layer, as training would make.
-  const kernel = encoder.trainable.get('layer.5/output/kernel')!;
+  const kernel = encoder.trainable.get(`layer.${shape.layers - 1}/output/kernel`)!;
   kernel.assign(tf.tidy(() => tf.mul(kernel, 1.5)));
   const { folder: saved, version } = await saveTrainedEncoder(
     folder,
