@@ -2,8 +2,7 @@
  * `--embedder` / `--model` values of `larr align`, `larr eval`, `larr embed` and `larr serve embeddings`:
  * - `pretrained` (or `pretrained:<catalog name>`): the pretrained sentence encoder, frozen, no stage 1/2;
  * - `hashing` (the baseline), `glove` (mean GloVe word vectors, the other baseline);
- * - a folder: an ONNX encoder folder (`model.onnx` + `tokenizer.json`, e.g. a stage-2 output) or a stage-2
- *   checkpoint of the small tfjs LM.
+ * - a folder: an ONNX encoder folder (`model.onnx` + `tokenizer.json`, e.g. a stage-2 output).
  */
 import { stat } from 'node:fs/promises';
 import type { Embedder } from '../../model/embedders/embedder.ts';
@@ -12,7 +11,6 @@ import { ProjectedEmbedder } from '../../model/embedders/projected-embedder.ts';
 import { LarrError } from '../../core/errors.ts';
 import { loadGloveMeanEmbedder } from '../../model/text-encoder/glove/glove-mean-embedder.ts';
 import { loadPretrainedEmbedder } from '../model-artifacts/load-pretrained-embedder.ts';
-import { readLocalModelFolder } from '../model-artifacts/local-model-folder.ts';
 
 /**
  * `pretrained`: the frozen pretrained encoder; `stage2-only`: it fine-tuned by stage 2 without stage 1;
@@ -46,15 +44,7 @@ export function withProjection(embedder: Embedder, projection: number | undefine
     : new ProjectedEmbedder(embedder, projection);
 }
 
-/** True when `directory` holds an ONNX encoder (`model.onnx` or `onnx/model.onnx`, and `tokenizer.json`). */
-export async function isOnnxEncoderFolder(directory: string): Promise<boolean> {
-  return readLocalModelFolder(directory).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** A fine-tuned model folder as an Embedder: an ONNX encoder folder, or a small-LM stage-2 checkpoint. */
+/** A fine-tuned model folder as an Embedder: an ONNX encoder folder (MODEL_FOLDER_INVALID when it is not). */
 export async function loadLmEmbedder(
   directory: string,
   options: Pick<ChooseEmbedderOptions, 'log' | 'batchSize'> = {},
@@ -66,12 +56,7 @@ export async function loadLmEmbedder(
       `--embedder ${directory}: not "pretrained", "hashing", "glove" or a model folder`,
     );
   }
-  if (await isOnnxEncoderFolder(directory)) {
-    return loadPretrainedEmbedder({ dir: directory }, options);
-  }
-  // Imported on demand: the other rows never load the small LM's TensorFlow.js code.
-  const { LmEmbedder } = await import('../../model/text-encoder/lm-embedder.ts');
-  return LmEmbedder.load(directory);
+  return loadPretrainedEmbedder({ dir: directory }, options);
 }
 
 /** Resolves an `--embedder` value. */
