@@ -35,6 +35,6 @@ test('larr serve embeddings --model names a folder that does not exist', async (
   assert.equal(run.code, 1, run.text);
   assert.match(
     run.err.join('\n'),
-    /--model "\/no\/such\/model": .*not "pretrained", "hashing", "glove" or a model folder/,
+    /--model "\/no\/such\/model": "\/no\/such\/model" is not "pretrained", "hashing", "glove", a model folder or a registered embedding model version \[MODEL_UNAVAILABLE\]/,
   );
 });

@@ -5,7 +5,7 @@ import { PAIR_KINDS, type PairKind } from '../../../../model/text-encoder/contra
 import { runEncoderContrastiveJob } from '../../../../tools/corpus/encoder-contrastive-job.ts';
 import { encoderRegistration } from '../../../../tools/training/encoder-registration.ts';
 import { resolveEncoderChoice } from '../../../../tools/model-artifacts/load-pretrained-embedder.ts';
-import type { CliContext } from '../../context.ts';
+import { type CliContext, registeredVersions } from '../../context.ts';
 import { wholeNumber } from '../../options.ts';
 import { numberBetween, registerIfConfigured, trainableLayersOption } from './shared.ts';
 
@@ -90,7 +90,7 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
     .option(
       '--encoder <name|dir>',
       'the encoder to fine-tune: "pretrained[:<catalog name>]" (all-MiniLM-L6-v2 from Maven Central) or a stage-1 ' +
-        'output folder (larr train pretrain --out <dir>: <dir>/model)',
+        'output folder (larr train pretrain --out <dir>: <dir>/model) or its registered version id',
       'pretrained',
     )
     .addOption(trainableLayersOption(1))
@@ -136,7 +136,10 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
 
 /** Stage 2 on the pretrained encoder (or a stage-1 output of it): encoder-contrastive.ts. */
 async function runOnPretrainedEncoder(options: ContrastiveCommandOptions, ctx: CliContext): Promise<void> {
-  const encoder = await resolveEncoderChoice(options.encoder, { log: ctx.err });
+  const encoder = await resolveEncoderChoice(options.encoder, {
+    log: ctx.err,
+    resolveVersion: registeredVersions(ctx),
+  });
   const learningRate = options.lr;
   const result = await runEncoderContrastiveJob({
     encoder,

@@ -8,7 +8,7 @@ import { resolveEncoderChoice } from '../../../../tools/model-artifacts/load-pre
 import { encoderRegistration } from '../../../../tools/training/encoder-registration.ts';
 import { trainEncoderMlm } from '../../../../model/text-encoder/pretrained/encoder-mlm.ts';
 import { initTensorflow } from '../../../../model/runtime/tensorflow-runtime.ts';
-import type { CliContext } from '../../context.ts';
+import { type CliContext, registeredVersions } from '../../context.ts';
 import { wholeNumber } from '../../options.ts';
 import {
   addSourceOptions,
@@ -50,7 +50,8 @@ export function registerPretrainCommand(train: Command, ctx: CliContext): void {
     )
     .option(
       '--encoder <name|dir>',
-      'the encoder to adapt: "pretrained[:<catalog name>]" or a folder with model.onnx and tokenizer.json',
+      'the encoder to adapt: "pretrained[:<catalog name>]", a folder with model.onnx and tokenizer.json, or ' +
+        'the registered version id of one',
       'pretrained',
     )
     .addOption(trainableLayersOption(2))
@@ -95,7 +96,10 @@ async function pretrainEncoder(options: PretrainCommandOptions, ctx: CliContext)
   } catch (error) {
     throw new LarrError('PRETRAIN_FAILED', `cannot read the corpus ${corpusPath}`, { cause: error });
   }
-  const encoder = await resolveEncoderChoice(options.encoder, { log: ctx.err });
+  const encoder = await resolveEncoderChoice(options.encoder, {
+    log: ctx.err,
+    resolveVersion: registeredVersions(ctx),
+  });
   await initTensorflow({ log: ctx.err });
   const { batch, seq, lr: learningRate } = options;
   const result = await trainEncoderMlm({
