@@ -1,4 +1,8 @@
 import { loadConfig, type LarrConfig } from '../config/config.ts';
+import {
+  registryVersionResolver,
+  type VersionResolver,
+} from '../../tools/model-artifacts/registered-model-folder.ts';
 
 /**
  * What every CLI command gets: the configuration (loaded lazily, so `--help` works with a broken
@@ -21,4 +25,12 @@ export function createCliContext(
     out,
     err,
   };
+}
+
+/**
+ * Finds the folder of a registered embedding model version named instead of a model folder
+ * (`--embedder`, `--model`, `--encoder`), in the model registry of the configured database.
+ */
+export function registeredVersions(ctx: CliContext): VersionResolver {
+  return (version) => registryVersionResolver(ctx.config().database)(version);
 }

@@ -14,7 +14,6 @@ import { Secret } from '../../core/secret.ts';
 import { type EmbeddingModelConfig, readEmbeddingModel } from './embedding-model-config.ts';
 
 export type {
-  CheckpointEmbeddingModelConfig,
   EmbeddingModelConfig,
   HttpEmbeddingModelConfig,
   PretrainedEmbeddingModelConfig,

@@ -6,13 +6,12 @@ import { DEFAULT_PRETRAINED_MODEL } from '../../tools/model-artifacts/pretrained
 
 /**
  * `LARR_EMBEDDER`: pretrained (a sentence encoder on onnxruntime), hashing (the baseline,
- * `LARR_EMBEDDING_DIM`), http or checkpoint. @default pretrained
+ * `LARR_EMBEDDING_DIM`) or http. @default pretrained
  */
 export type EmbeddingModelConfig =
   | PretrainedEmbeddingModelConfig
   | { readonly kind: 'hashing'; readonly dimension: number }
-  | HttpEmbeddingModelConfig
-  | CheckpointEmbeddingModelConfig;
+  | HttpEmbeddingModelConfig;
 
 export interface PretrainedEmbeddingModelConfig {
   readonly kind: 'pretrained';
@@ -57,19 +56,35 @@ export interface HttpEmbeddingModelConfig {
   readonly modelVersion: string | undefined;
 }
 
-export interface CheckpointEmbeddingModelConfig {
-  readonly kind: 'checkpoint';
-  /** `LARR_EMBEDDER_CHECKPOINT`: folder of a frozen stage-2 checkpoint, or its registered version id. Required. */
-  readonly dir: string;
-  /** `LARR_EMBEDDER_BATCH`: most texts per forward pass. @default 64 */
-  readonly batchSize: number;
+/** What to use instead of the removed `checkpoint` kind (the small tfjs LM). */
+const USE_PRETRAINED =
+  'use LARR_EMBEDDER=pretrained with LARR_EMBEDDER_MODEL_DIR=<folder> (an encoder folder with model.onnx and ' +
+  'tokenizer.json, e.g. <dir>/model of larr train contrastive --out <dir>)';
+
+/** Settings of the removed `checkpoint` kind stop start-up with what to set instead, never fall back silently. */
+function refuseRemovedSettings(settings: Settings): void {
+  const kind = readOptionalString(settings, 'LARR_EMBEDDER');
+  if (kind?.toLowerCase() === 'checkpoint') {
+    throw new ConfigError(
+      'LARR_EMBEDDER',
+      `${JSON.stringify(kind)} is no longer supported (the small tfjs LM was removed); ${USE_PRETRAINED}`,
+    );
+  }
+  const checkpoint = readOptionalString(settings, 'LARR_EMBEDDER_CHECKPOINT');
+  if (checkpoint !== undefined) {
+    throw new ConfigError(
+      'LARR_EMBEDDER_CHECKPOINT',
+      `is no longer read (the small tfjs LM was removed), got ${JSON.stringify(checkpoint)}; ${USE_PRETRAINED}`,
+    );
+  }
 }
 
 export function readEmbeddingModel(settings: Settings, hashingDimension: number): EmbeddingModelConfig {
+  refuseRemovedSettings(settings);
   const kind = readChoice(
     settings,
     'LARR_EMBEDDER',
-    ['pretrained', 'hashing', 'http', 'checkpoint'] as const,
+    ['pretrained', 'hashing', 'http'] as const,
     'pretrained',
   );
   // Read whatever is set even when another kind is chosen, so a typo stops start-up either way.
@@ -116,13 +131,6 @@ export function readEmbeddingModel(settings: Settings, hashingDimension: number)
         dimension,
         modelVersion: readOptionalString(settings, 'LARR_EMBEDDER_VERSION'),
       };
-    }
-    case 'checkpoint': {
-      const dir = readOptionalString(settings, 'LARR_EMBEDDER_CHECKPOINT');
-      if (dir === undefined) {
-        throw new ConfigError('LARR_EMBEDDER_CHECKPOINT', 'is required when LARR_EMBEDDER is checkpoint');
-      }
-      return { kind, dir, batchSize };
     }
   }
 }

@@ -4,10 +4,11 @@
  * mean embedding of that field's distinct training texts and scale is 1 / the standard deviation of the
  * centred embeddings of every distinct training text.
  *
- * Why: sentence embeddings of a small LM are strongly anisotropic — on the simulator's 190 field texts the
- * stage-2 model's vectors have a mean pairwise cosine of 0.88, and 88 % of their energy is one shared
- * direction. Fed raw, the scene-specific part is ~0.03 per dimension, smaller than the encoder's field-type
- * embeddings, and the encoder learns almost nothing about the scene before the ID embeddings overfit.
+ * Why: sentence embeddings are strongly anisotropic — on the simulator's 190 field texts, the stage-2 vectors
+ * of the small LM larr used before its pretrained encoder had a mean pairwise cosine of 0.88, and 88 % of
+ * their energy was one shared direction. Fed raw, the scene-specific part is ~0.03 per dimension, smaller
+ * than the encoder's field-type embeddings, and the encoder learns almost nothing about the scene before
+ * the ID embeddings overfit.
  * Even after removing the global mean, the texts of one field stay within cosine ~0.97 of each other (the
  * `[WEATHER]` tag dominates); the field type is known to the encoder anyway, so the per-field mean is
  * removed too, leaving what distinguishes `heavy rain` from `heatwave` on a unit scale.

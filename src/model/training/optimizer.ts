@@ -1,10 +1,8 @@
 /**
  * AdamW (decoupled weight decay) with linear warm-up then cosine or linear decay, and clipping of the
- * gradients' global L2 norm. Its state (step, first and second moments) exports to plain arrays so a
- * checkpoint can resume it exactly.
+ * gradients' global L2 norm.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NamedArray } from '../weights/tensor-file.ts';
 
 export interface AdamWOptions {
   /** Peak learning rate. @default 3e-4 */
@@ -114,40 +112,6 @@ export class AdamW {
       });
     }
     return { learningRate, gradientNorm };
-  }
-
-  /** Moments as `m/<name>` and `v/<name>` arrays. */
-  async exportState(): Promise<{ step: number; moments: Map<string, NamedArray> }> {
-    const moments = new Map<string, NamedArray>();
-    for (const [prefix, store] of [
-      ['m', this.firstMoments],
-      ['v', this.secondMoments],
-    ] as const) {
-      for (const [name, variable] of store) {
-        moments.set(`${prefix}/${name}`, {
-          shape: variable.shape,
-          values: (await variable.data()) as Float32Array,
-        });
-      }
-    }
-    return { step: this.step, moments };
-  }
-
-  importState(state: { step: number; moments: ReadonlyMap<string, NamedArray> }): void {
-    this.disposeMoments();
-    this.step = state.step;
-    for (const [key, array] of state.moments) {
-      const store = key.startsWith('m/')
-        ? this.firstMoments
-        : key.startsWith('v/')
-          ? this.secondMoments
-          : undefined;
-      if (store === undefined) throw new Error(`optimizer state has an unknown entry ${key}`);
-      store.set(
-        key.slice(2),
-        tf.tidy(() => tf.variable(tf.tensor(array.values, array.shape), false)),
-      );
-    }
   }
 
   private disposeMoments(): void {

@@ -1,6 +1,6 @@
 /**
- * Stage 2 on the pretrained encoder as one job: mine the text pairs of a simulation's pair sources (the
- * same pairs as the small LM's stage 2: mine-pairs.ts, scene-pairs.ts), fine-tune the encoder's top layers
+ * Stage 2 on the pretrained encoder as one job: mine the text pairs of a simulation's pair sources
+ * (mine-pairs.ts, scene-pairs.ts), fine-tune the encoder's top layers
  * on them (`trainEncoderContrastive`), then say what it changed: the paraphrase probe and the held-out
  * retrieval of the fine-tuned model against the model it started from and the hashing baseline.
  *

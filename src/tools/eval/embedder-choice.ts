@@ -2,17 +2,20 @@
  * `--embedder` / `--model` values of `larr align`, `larr eval`, `larr embed` and `larr serve embeddings`:
  * - `pretrained` (or `pretrained:<catalog name>`): the pretrained sentence encoder, frozen, no stage 1/2;
  * - `hashing` (the baseline), `glove` (mean GloVe word vectors, the other baseline);
- * - a folder: an ONNX encoder folder (`model.onnx` + `tokenizer.json`, e.g. a stage-2 output) or a stage-2
- *   checkpoint of the small tfjs LM.
+ * - a folder: an ONNX encoder folder (`model.onnx` + `tokenizer.json`, e.g. a stage-2 output), or the
+ *   registered version id of one (with `resolveVersion`: the registry gives its folder).
  */
-import { stat } from 'node:fs/promises';
 import type { Embedder } from '../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../model/embedders/hashing-embedder.ts';
 import { ProjectedEmbedder } from '../../model/embedders/projected-embedder.ts';
 import { LarrError } from '../../core/errors.ts';
 import { loadGloveMeanEmbedder } from '../../model/text-encoder/glove/glove-mean-embedder.ts';
 import { loadPretrainedEmbedder } from '../model-artifacts/load-pretrained-embedder.ts';
-import { readLocalModelFolder } from '../model-artifacts/local-model-folder.ts';
+import {
+  modelFolderOrVersion,
+  type ModelFolderRef,
+  type VersionResolver,
+} from '../model-artifacts/registered-model-folder.ts';
 
 /**
  * `pretrained`: the frozen pretrained encoder; `stage2-only`: it fine-tuned by stage 2 without stage 1;
@@ -37,6 +40,8 @@ export interface ChooseEmbedderOptions {
    * 0 or absent keeps them as they are. Not applied to the hashing and GloVe baselines.
    */
   readonly projection?: number;
+  /** Finds the folder of a registered embedding model version named instead of a folder. */
+  readonly resolveVersion?: VersionResolver;
 }
 
 /** `embedder`, projected when `projection` asks for it. */
@@ -46,32 +51,30 @@ export function withProjection(embedder: Embedder, projection: number | undefine
     : new ProjectedEmbedder(embedder, projection);
 }
 
-/** True when `directory` holds an ONNX encoder (`model.onnx` or `onnx/model.onnx`, and `tokenizer.json`). */
-export async function isOnnxEncoderFolder(directory: string): Promise<boolean> {
-  return readLocalModelFolder(directory).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** A fine-tuned model folder as an Embedder: an ONNX encoder folder, or a small-LM stage-2 checkpoint. */
+/**
+ * A fine-tuned model folder, or the registered version of one, as an Embedder. EMBEDDER_UNAVAILABLE when
+ * `value` names neither (or the registry cannot say); MODEL_FOLDER_INVALID when the folder is not an ONNX
+ * encoder folder.
+ */
 export async function loadLmEmbedder(
-  directory: string,
-  options: Pick<ChooseEmbedderOptions, 'log' | 'batchSize'> = {},
+  value: string,
+  options: Pick<ChooseEmbedderOptions, 'log' | 'batchSize' | 'resolveVersion'> = {},
 ): Promise<Embedder> {
-  const info = await stat(directory).catch(() => undefined);
-  if (info?.isDirectory() !== true) {
+  let folder: ModelFolderRef | undefined;
+  try {
+    folder = await modelFolderOrVersion(value, options.resolveVersion);
+  } catch (error) {
+    if (!(error instanceof LarrError && error.code === 'MODEL_VERSION_UNAVAILABLE')) throw error;
+    throw new LarrError('EMBEDDER_UNAVAILABLE', error.message, { cause: error });
+  }
+  if (folder === undefined) {
     throw new LarrError(
       'EMBEDDER_UNAVAILABLE',
-      `--embedder ${directory}: not "pretrained", "hashing", "glove" or a model folder`,
+      `${JSON.stringify(value)} is not "pretrained", "hashing", "glove", a model folder or a registered ` +
+        'embedding model version',
     );
   }
-  if (await isOnnxEncoderFolder(directory)) {
-    return loadPretrainedEmbedder({ dir: directory }, options);
-  }
-  // Imported on demand: the other rows never load the small LM's TensorFlow.js code.
-  const { LmEmbedder } = await import('../../model/text-encoder/lm-embedder.ts');
-  return LmEmbedder.load(directory);
+  return loadPretrainedEmbedder(folder, options);
 }
 
 /** Resolves an `--embedder` value. */

@@ -1,7 +1,8 @@
 /**
  * The pretrained sentence encoder as the pipeline's `Embedder`, from the catalog (fetched from Maven Central
  * on first use) or from a local folder: the field tokens are added once (`prepareEncoderFolder`) and the
- * result runs on onnxruntime.
+ * result runs on onnxruntime. A folder named by its registered version (`registered-model-folder.ts`) must
+ * still hold that version.
  */
 import { basename, join } from 'node:path';
 import { larrCacheRoot } from '../local-broker/broker-jars.ts';
@@ -15,15 +16,19 @@ import {
   type PretrainedEmbedderOptions,
 } from '../../model/text-encoder/pretrained/pretrained-embedder.ts';
 import { pathExists } from '../../model/io/path-exists.ts';
+import { LarrError } from '../../core/errors.ts';
 import { DEFAULT_PRETRAINED_MODEL } from './pretrained-catalog.ts';
 import { ensurePretrainedModel } from './fetch-pretrained.ts';
 import { readLocalModelFolder } from './local-model-folder.ts';
+import { modelFolderOrVersion, type VersionResolver } from './registered-model-folder.ts';
 
 export interface PretrainedChoice {
   /** A catalog name. @default all-minilm-l6-v2 */
   readonly name?: string;
   /** A local folder with model.onnx and tokenizer.json; wins over `name`. */
   readonly dir?: string | undefined;
+  /** The registered version `dir` was found under: the loaded model must be that version. */
+  readonly version?: string | undefined;
 }
 
 export interface LoadPretrainedOptions extends PretrainedEmbedderOptions {
@@ -61,6 +66,14 @@ export async function loadPretrainedEmbedder(
 ): Promise<PretrainedEmbedder> {
   const folder = await resolveEncoderFolder(choice, options);
   const embedder = await PretrainedEmbedder.load(folder, options);
+  if (choice.version !== undefined && embedder.modelVersion !== choice.version) {
+    await embedder.close();
+    throw new LarrError(
+      'MODEL_VERSION_MISMATCH',
+      `version ${choice.version} is registered at ${choice.dir ?? '?'}, but that folder holds ` +
+        `${embedder.modelVersion} now`,
+    );
+  }
   options.log?.(
     `Embedding model ${embedder.modelVersion} (${embedder.dimension}-d, onnxruntime ${embedder.provider})`,
   );
@@ -91,18 +104,21 @@ function folderLabel(dir: string): string {
 }
 
 /**
- * An `--encoder` value as an encoder folder: `pretrained` or `pretrained:<catalog name>`, or a folder with
- * model.onnx and tokenizer.json (a stage-1 or stage-2 output's `model/`, or the output folder itself).
+ * An `--encoder` value as an encoder folder: `pretrained` or `pretrained:<catalog name>`, a folder with
+ * model.onnx and tokenizer.json (a stage-1 or stage-2 output's `model/`, or the output folder itself), or,
+ * with `resolveVersion`, the registered version id of such a folder.
  */
 export async function resolveEncoderChoice(
   value: string,
-  options: LoadPretrainedOptions = {},
+  options: LoadPretrainedOptions & { readonly resolveVersion?: VersionResolver } = {},
 ): Promise<EncoderFolder> {
   if (value === 'pretrained') return resolveEncoderFolder({}, options);
   if (value.startsWith('pretrained:')) {
     return resolveEncoderFolder({ name: value.slice('pretrained:'.length) }, options);
   }
   const inner = join(value, 'model');
-  const dir = (await pathExists(join(inner, 'model.onnx'))) ? inner : value;
+  if (await pathExists(join(inner, 'model.onnx'))) return resolveEncoderFolder({ dir: inner }, options);
+  // Not a folder nor a registered version: readLocalModelFolder says what is wrong with the path.
+  const dir = (await modelFolderOrVersion(value, options.resolveVersion))?.dir ?? value;
   return resolveEncoderFolder({ dir }, options);
 }

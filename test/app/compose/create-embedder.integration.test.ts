@@ -1,46 +1,45 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/app/config/config.ts';
 import { createEmbedder } from '../../../src/app/compose/create-embedder.ts';
-import type { Embedder } from '../../../src/model/embedders/embedder.ts';
-import { HashingEmbedder } from '../../../src/model/embedders/hashing-embedder.ts';
 import { PgModelRegistry } from '../../../src/adapters/postgres/model-registry.ts';
+import { ConfigError } from '../../../src/core/errors.ts';
 import { createTestSchema, TEST_DATABASE_URL } from '../../helpers/database.ts';
+import { writeTinyFieldEncoderFolder } from '../../model/text-encoder/pretrained/fixture.ts';
 
-test('LARR_EMBEDDER_CHECKPOINT=<version> finds the folder through the model registry in Postgres', async () => {
+test('LARR_EMBEDDER_MODEL_DIR=<version> finds the encoder folder through the model registry in Postgres', async () => {
   const schema = await createTestSchema({ migrated: true });
-  const dir = await mkdtemp(join(tmpdir(), 'larr-registered-'));
+  const registry = new PgModelRegistry(schema.pool);
+  const { root, version } = await writeTinyFieldEncoderFolder(registry);
   try {
-    await new PgModelRegistry(schema.pool).register({
-      version: 'larr-lm-feedbeef0001',
-      kind: 'embedding',
-      config: { dModel: 8 },
-      location: dir,
-    });
-    const config = loadConfig(
-      {
-        LARR_EMBEDDER: 'checkpoint',
-        LARR_EMBEDDER_CHECKPOINT: 'larr-lm-feedbeef0001',
-        DATABASE_URL: TEST_DATABASE_URL,
-        LARR_DB_SCHEMA: schema.schema,
-      },
-      '/p',
-    );
-    const folders: string[] = [];
-    const embedder = await createEmbedder(config, {
-      log: () => undefined,
-      checkpointLoader: async () => async (folder) => {
-        folders.push(folder);
-        return Object.assign(new HashingEmbedder(8), { modelVersion: 'larr-lm-feedbeef0001' }) as Embedder;
-      },
-    });
-    assert.deepEqual(folders, [dir]);
-    assert.equal(embedder.modelVersion, 'larr-lm-feedbeef0001');
+    await registry.register({ version: 'ctr-1', kind: 'ctr', config: {} });
+    const settings = {
+      LARR_EMBEDDER_MODEL_DIR: version,
+      LARR_ORT_PROVIDER: 'cpu',
+      DATABASE_URL: TEST_DATABASE_URL,
+      LARR_DB_SCHEMA: schema.schema,
+    };
+    const embedder = await createEmbedder(loadConfig(settings, '/p'), { log: () => {} });
+    try {
+      assert.equal(embedder.modelVersion, version);
+      const [vector] = await embedder.embed(['[WEATHER] light rain']);
+      assert.equal(vector!.length, embedder.dimension);
+    } finally {
+      await embedder.close?.();
+    }
+    // An unknown version, and a registered version that is not an embedding model, are not folders.
+    for (const value of ['tiny-ffffffffffff', 'ctr-1']) {
+      await assert.rejects(
+        createEmbedder(loadConfig({ ...settings, LARR_EMBEDDER_MODEL_DIR: value }, '/p'), { log: () => {} }),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.setting === 'LARR_EMBEDDER_MODEL_DIR' &&
+          err.message.includes(`"${value}" is neither a folder`),
+      );
+    }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
     await schema.drop();
   }
 });

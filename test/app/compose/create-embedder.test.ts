@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/app/config/config.ts';
-import { createEmbedder, type CheckpointEmbedderLoader } from '../../../src/app/compose/create-embedder.ts';
-import type { Embedder } from '../../../src/model/embedders/embedder.ts';
+import { createEmbedder } from '../../../src/app/compose/create-embedder.ts';
 import { HashingEmbedder } from '../../../src/model/embedders/hashing-embedder.ts';
 import { HttpEmbedder } from '../../../src/adapters/http/http-embedder.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
 import { startEmbeddingsServer } from '../../../src/adapters/http/embeddings-server.ts';
+import { writeTinyFieldEncoderFolder } from '../../model/text-encoder/pretrained/fixture.ts';
 
 const quiet = { log: () => undefined };
 
@@ -45,82 +45,69 @@ test('http: connects to the server and learns the dimension', async () => {
   }
 });
 
-test('checkpoint: a missing folder names LARR_EMBEDDER_CHECKPOINT', async () => {
-  const config = loadConfig(
-    { LARR_EMBEDDER: 'checkpoint', LARR_EMBEDDER_CHECKPOINT: '/no/such/checkpoint' },
-    '/p',
-  );
-  await assert.rejects(createEmbedder(config, quiet), (err: unknown) => {
-    assert.ok(err instanceof ConfigError);
-    assert.equal(err.setting, 'LARR_EMBEDDER_CHECKPOINT');
-    assert.match(err.message, /"\/no\/such\/checkpoint" is not a folder/);
-    return true;
-  });
-});
-
-test('checkpoint: without a loader module the error says so; with one, it loads the folder', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'larr-checkpoint-'));
+test('pretrained: a LARR_EMBEDDER_MODEL_DIR that is not an encoder folder is named with what it lacks', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'larr-not-an-encoder-'));
   try {
-    const config = loadConfig(
-      { LARR_EMBEDDER: 'checkpoint', LARR_EMBEDDER_CHECKPOINT: dir, LARR_EMBEDDER_BATCH: '8' },
-      '/p',
-    );
-    await assert.rejects(
-      createEmbedder(config, { ...quiet, checkpointLoader: async () => undefined }),
-      (err: unknown) =>
-        err instanceof ConfigError && err.setting === 'LARR_EMBEDDER' && /not available/.test(err.message),
-    );
-    const fake: Embedder = new HashingEmbedder(8);
-    const seen: { dir: string; batchSize: number }[] = [];
-    const loader: CheckpointEmbedderLoader = async (folder, options) => {
-      seen.push({ dir: folder, batchSize: options.batchSize });
-      return fake;
-    };
-    assert.equal(await createEmbedder(config, { ...quiet, checkpointLoader: async () => loader }), fake);
-    assert.deepEqual(seen, [{ dir, batchSize: 8 }]);
+    await writeFile(join(dir, 'tokenizer.json'), '{}');
+    const config = loadConfig({ LARR_EMBEDDER_MODEL_DIR: dir, LARR_ORT_PROVIDER: 'cpu' }, '/p');
+    await assert.rejects(createEmbedder(config, quiet), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.setting, 'LARR_EMBEDDER_MODEL_DIR');
+      assert.ok(err.message.startsWith(`LARR_EMBEDDER_MODEL_DIR: model folder ${dir}:`), err.message);
+      assert.match(err.message, /model\.onnx \(or onnx\/model\.onnx\) is missing/);
+      return true;
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
 
-test('checkpoint: a registered version id loads from its registered folder, and must be that version', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'larr-checkpoint-'));
+test('pretrained: LARR_EMBEDDER_MODEL_DIR=<version id> loads its registered folder, which must hold that version', async () => {
+  const { root, folder, version } = await writeTinyFieldEncoderFolder();
   try {
-    const config = loadConfig(
-      { LARR_EMBEDDER: 'checkpoint', LARR_EMBEDDER_CHECKPOINT: 'larr-lm-0123abcd' },
-      '/p',
-    );
-    const named = (modelVersion: string): Embedder =>
-      Object.assign(new HashingEmbedder(8), { modelVersion }) as Embedder;
-    const loaded: string[] = [];
-    const loaderFor = (modelVersion: string) => async () => async (folder: string) => {
-      loaded.push(folder);
-      return named(modelVersion);
-    };
-    const resolveVersion = async (version: string) => (version === 'larr-lm-0123abcd' ? dir : undefined);
-    const embedder = await createEmbedder(config, {
+    const settings = { LARR_EMBEDDER_MODEL_DIR: version, LARR_ORT_PROVIDER: 'cpu' };
+    const asked: string[] = [];
+    const registry =
+      (versions: Record<string, string>) =>
+      async (id: string): Promise<string | undefined> => {
+        asked.push(id);
+        return versions[id];
+      };
+    const embedder = await createEmbedder(loadConfig(settings, '/p'), {
       ...quiet,
-      resolveVersion,
-      checkpointLoader: loaderFor('larr-lm-0123abcd'),
+      resolveVersion: registry({ [version]: folder.dir }),
     });
-    assert.equal(embedder.modelVersion, 'larr-lm-0123abcd');
-    assert.deepEqual(loaded, [dir]);
+    assert.equal(embedder.modelVersion, version);
+    assert.deepEqual(asked, [version]);
+    await embedder.close?.();
+
+    // Registered under another version: the folder's content changed since.
+    const stale = 'tiny-000000000000';
     await assert.rejects(
-      createEmbedder(config, { ...quiet, resolveVersion, checkpointLoader: loaderFor('larr-lm-ffffffff') }),
+      createEmbedder(loadConfig({ ...settings, LARR_EMBEDDER_MODEL_DIR: stale }, '/p'), {
+        ...quiet,
+        resolveVersion: registry({ [stale]: folder.dir }),
+      }),
       (err: unknown) =>
         err instanceof ConfigError &&
-        err.setting === 'LARR_EMBEDDER_CHECKPOINT' &&
-        /registered at .*, but that folder holds larr-lm-ffffffff now/.test(err.message),
-    );
-    const unknown = loadConfig(
-      { LARR_EMBEDDER: 'checkpoint', LARR_EMBEDDER_CHECKPOINT: 'larr-lm-nope' },
-      '/p',
+        err.setting === 'LARR_EMBEDDER_MODEL_DIR' &&
+        err.message.includes(
+          `version ${stale} is registered at ${folder.dir}, but that folder holds ${version} now`,
+        ),
     );
     await assert.rejects(
-      createEmbedder(unknown, { ...quiet, resolveVersion, checkpointLoader: loaderFor('x') }),
-      /"larr-lm-nope" is not a folder \(expected a stage-2 checkpoint\) nor a registered embedding model version/,
+      createEmbedder(loadConfig({ ...settings, LARR_EMBEDDER_MODEL_DIR: 'tiny-ffffffffffff' }, '/p'), {
+        ...quiet,
+        resolveVersion: registry({}),
+      }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.setting === 'LARR_EMBEDDER_MODEL_DIR' &&
+        /"tiny-ffffffffffff" is neither a folder .* nor a registered embedding model version/.test(
+          err.message,
+        ),
     );
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
   }
 });

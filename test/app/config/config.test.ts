@@ -177,7 +177,7 @@ test('LARR_EMBEDDER=http needs a URL and a model; the API key never prints', () 
 test('embedding model settings are validated whichever kind is chosen', () => {
   assert.match(
     configError({ LARR_EMBEDDER: 'onnx' }).message,
-    /^LARR_EMBEDDER: expected one of pretrained, hashing, http, checkpoint, got "onnx"/,
+    /^LARR_EMBEDDER: expected one of pretrained, hashing, http, got "onnx"/,
   );
   assert.match(
     configError({ LARR_EMBEDDER_BATCH: '0' }).message,
@@ -185,13 +185,25 @@ test('embedding model settings are validated whichever kind is chosen', () => {
   );
   assert.match(configError({ LARR_EMBEDDER_TIMEOUT_MS: 'soon' }).message, /^LARR_EMBEDDER_TIMEOUT_MS/);
   assert.match(configError({ LARR_EMBEDDER_MAX_IN_FLIGHT: '5000' }).message, /^LARR_EMBEDDER_MAX_IN_FLIGHT/);
-  assert.match(
-    configError({ LARR_EMBEDDER: 'checkpoint' }).message,
-    /^LARR_EMBEDDER_CHECKPOINT: is required/,
-  );
-  assert.deepEqual(
-    loadConfig({ LARR_EMBEDDER: 'checkpoint', LARR_EMBEDDER_CHECKPOINT: '/models/lm-3f2a' }, '/project')
-      .embeddingModel,
-    { kind: 'checkpoint', dir: '/models/lm-3f2a', batchSize: 64 },
-  );
+});
+
+test('the removed checkpoint embedder stops start-up saying what to set instead', () => {
+  for (const value of ['checkpoint', 'Checkpoint']) {
+    const error = configError({ LARR_EMBEDDER: value });
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.setting, 'LARR_EMBEDDER');
+    assert.ok(error.message.startsWith(`LARR_EMBEDDER: "${value}" is no longer supported`), error.message);
+    assert.match(error.message, /use LARR_EMBEDDER=pretrained with LARR_EMBEDDER_MODEL_DIR=<folder>/);
+  }
+  // The old kind's folder setting is refused whatever LARR_EMBEDDER says, never ignored.
+  for (const settings of [
+    { LARR_EMBEDDER_CHECKPOINT: '/models/lm-3f2a' } as Record<string, string>,
+    { LARR_EMBEDDER: 'pretrained', LARR_EMBEDDER_CHECKPOINT: '/models/lm-3f2a' },
+  ]) {
+    const error = configError(settings);
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.setting, 'LARR_EMBEDDER_CHECKPOINT');
+    assert.match(error.message, /^LARR_EMBEDDER_CHECKPOINT: is no longer read .*got "\/models\/lm-3f2a"/);
+    assert.match(error.message, /use LARR_EMBEDDER=pretrained with LARR_EMBEDDER_MODEL_DIR=<folder>/);
+  }
 });

@@ -40,17 +40,7 @@ test('one AdamW step matches the formula, with clipping and decoupled decay on m
   assertClose(matrix.dataSync(), [1 - 0.1 - 0.05, -2 + 0.1], 1e-5);
   assertClose(bias.dataSync(), [0.5 - 0.1], 1e-5);
 
-  const state = await optimizer.exportState();
-  const restored = new AdamW({ learningRate: 0.1, warmupSteps: 0, totalSteps: 10 });
-  restored.importState(state);
-  assert.equal(restored.step, 1);
-  assert.deepEqual([...(await restored.exportState()).moments.keys()].sort(), [
-    'm/bias',
-    'm/matrix',
-    'v/bias',
-    'v/matrix',
-  ]);
+  assert.equal(optimizer.step, 1);
   tf.dispose([...gradients.values(), matrix, bias]);
   optimizer.dispose();
-  restored.dispose();
 });

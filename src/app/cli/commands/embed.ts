@@ -10,7 +10,7 @@ import {
   paraphraseProbeTexts,
 } from '../../../tools/eval/paraphrase-probe.ts';
 import { chooseEmbedder } from '../../../tools/eval/embedder-choice.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, registeredVersions } from '../context.ts';
 import { wholeNumber } from '../options.ts';
 
 interface EmbedCommandOptions {
@@ -49,6 +49,7 @@ async function openEmbedder(
     hashingDimension: options.hashingDim,
     texts,
     log: ctx.err,
+    resolveVersion: registeredVersions(ctx),
   });
   return choice.embedder;
 }
@@ -65,7 +66,7 @@ export function registerEmbedCommands(program: Command, ctx: CliContext): Comman
     .option(
       '--model <name>',
       'pretrained[:<catalog name>] (the frozen pretrained encoder), a model folder (larr train contrastive: ' +
-        '<out>/model), or the hashing / glove baseline',
+        '<out>/model) or its registered version id, or the hashing / glove baseline',
       'pretrained',
     )
     .option('--neighbours <phrase...>', 'phrases to find neighbours of, e.g. "light rain" drizzle')

@@ -22,7 +22,7 @@ import type { Embedder } from '../../../model/embedders/embedder.ts';
 import { HashingEmbedder } from '../../../model/embedders/hashing-embedder.ts';
 import { LarrError } from '../../../core/errors.ts';
 import { initTensorflow } from '../../../model/runtime/tensorflow-runtime.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, registeredVersions } from '../context.ts';
 import { numberIn, wholeNumber, wholeNumberList } from '../options.ts';
 
 interface CommonOptions {
@@ -122,7 +122,8 @@ export function registerAlignCommand(parent: Command, ctx: CliContext): void {
     .requiredOption('--out <dir>', 'checkpoint folder (encoder/, ctr/, align.json)')
     .option(
       '--embedder <name>',
-      'pretrained[:<catalog name>] (the frozen pretrained encoder), hashing, glove, or a model folder',
+      'pretrained[:<catalog name>] (the frozen pretrained encoder), hashing, glove, or a model folder or its ' +
+        'registered version id',
       'pretrained',
     )
     .option('--pooling <kind>', 'agg ([AGG] transformer) or mean', 'agg')
@@ -139,6 +140,7 @@ export function registerAlignCommand(parent: Command, ctx: CliContext): void {
         hashingDimension: options.hashingDim,
         texts: dataset.fieldTexts,
         log: ctx.err,
+        resolveVersion: registeredVersions(ctx),
         projection: options.projection,
       });
       try {
@@ -177,13 +179,14 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
   )
     .option(
       '--embedder <dir>',
-      'stage-2 embedding model folder for the LARR rows (absent: marked not available)',
+      'stage-2 embedding model folder (or its registered version id) for the LARR rows (absent: marked not ' +
+        'available)',
     )
     .option('--glove', 'add the GloVe-mean row (reads the 300 MB word-vector file once)', false)
     .option(
       '--stage2-only <dir>',
-      'a stage-2 model trained from the pretrained encoder without stage 1 (larr train contrastive --out), ' +
-        'for the "stage 2 only" row',
+      'a stage-2 model trained from the pretrained encoder without stage 1 (larr train contrastive --out, or ' +
+        'its registered version id), for the "stage 2 only" row',
     )
     .option(
       '--pretrained <name>',
@@ -241,6 +244,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
               hashingDimension: 0,
               texts: [],
               log: ctx.err,
+              resolveVersion: registeredVersions(ctx),
               projection: options.projection,
             })
           ).embedder;
@@ -271,6 +275,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
               await chooseEmbedder(options.embedder, {
                 hashingDimension: 0,
                 texts: [],
+                resolveVersion: registeredVersions(ctx),
                 projection: options.projection,
               })
             ).embedder;

@@ -3,7 +3,7 @@ import { chooseEmbedder } from '../../../tools/eval/embedder-choice.ts';
 import type { Embedder } from '../../../model/embedders/embedder.ts';
 import { LarrError } from '../../../core/errors.ts';
 import { startEmbeddingsServer } from '../../../adapters/http/embeddings-server.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, registeredVersions } from '../context.ts';
 import { wholeNumber } from '../options.ts';
 
 interface ServeEmbeddingsOptions {
@@ -26,8 +26,8 @@ export function registerServeCommands(program: Command, ctx: CliContext): void {
     )
     .option(
       '--model <name>',
-      'pretrained[:<catalog name>] (the pretrained encoder, fetched on first use), a model folder, or hashing ' +
-        '(LARR_EMBEDDING_DIM)',
+      'pretrained[:<catalog name>] (the pretrained encoder, fetched on first use), a model folder or its ' +
+        'registered version id, or hashing (LARR_EMBEDDING_DIM)',
       'pretrained',
     )
     .option('--port <port>', 'TCP port; 0 picks a free one', wholeNumber(0, 65535), 8080)
@@ -92,7 +92,13 @@ async function loadServedEmbedder(
     throw new LarrError('MODEL_UNAVAILABLE', '--model glove needs its texts up front; it cannot be served');
   }
   try {
-    const choice = await chooseEmbedder(model, { hashingDimension, texts: [], batchSize, log: ctx.err });
+    const choice = await chooseEmbedder(model, {
+      hashingDimension,
+      texts: [],
+      batchSize,
+      log: ctx.err,
+      resolveVersion: registeredVersions(ctx),
+    });
     return choice.embedder;
   } catch (err) {
     if (err instanceof LarrError && err.code === 'EMBEDDER_UNAVAILABLE') {

@@ -1,22 +1,17 @@
 /**
  * Draws training batches of one pair kind with no repeated key: two texts about the same user or item in
  * one batch would make a false in-batch negative. Pairs with a `group` are drawn one group per batch (the
- * group of a first pair drawn at random, so groups come up in proportion to their size). Texts are
- * tokenized once and cached.
+ * group of a first pair drawn at random, so groups come up in proportion to their size).
  */
-import { type EmbeddingModel, type EncodedBatch, padBatch } from '../embedding-model.ts';
 import type { SeededRandom } from '../../../core/random/seeded-random.ts';
 import { PAIR_KINDS, type PairKind, type TextPair } from './text-pairs.ts';
 
 export class PairSampler {
   private readonly byKind = new Map<PairKind, TextPair[]>();
   private readonly byGroup = new Map<string, TextPair[]>();
-  private readonly tokens = new Map<string, number[]>();
 
-  /** `model` tokenizes for `next`; `draw` alone needs none. */
   constructor(
     pairs: readonly TextPair[],
-    private readonly model: Pick<EmbeddingModel, 'tokenize'> | undefined,
     private readonly random: SeededRandom,
   ) {
     for (const kind of PAIR_KINDS) this.byKind.set(kind, []);
@@ -33,28 +28,6 @@ export class PairSampler {
   /** Training pairs of a kind. */
   count(kind: PairKind): number {
     return this.byKind.get(kind)!.length;
-  }
-
-  private tokenize(text: string): number[] {
-    let ids = this.tokens.get(text);
-    if (ids === undefined) {
-      if (this.model === undefined) throw new Error('PairSampler.next needs a model to tokenize with');
-      this.tokens.set(text, (ids = this.model.tokenize(text)));
-    }
-    return ids;
-  }
-
-  /**
-   * Up to `size` pairs of `kind` with distinct keys, as `[2B, T]` tokens (queries, then positives);
-   * undefined when fewer than two such pairs can be drawn.
-   */
-  next(kind: PairKind, size: number): EncodedBatch | undefined {
-    const chosen = this.draw(kind, size);
-    if (chosen === undefined) return undefined;
-    return padBatch([
-      ...chosen.map((pair) => this.tokenize(pair.query)),
-      ...chosen.map((pair) => this.tokenize(pair.positive)),
-    ]);
   }
 
   /** Up to `size` pairs of `kind` with distinct keys; undefined when fewer than two can be drawn. */

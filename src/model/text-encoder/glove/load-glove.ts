@@ -43,14 +43,12 @@ export function defaultGlovePath(): string {
   return createRequire(import.meta.url).resolve(GLOVE_PACKAGE);
 }
 
-/** The fields before `"vectors"`. */
-export interface GloveHeader {
+/** The fields before `"vectors"` that are read. */
+interface GloveHeader {
   /** Components per vector. */
   dimensions: number;
   /** Words in the file (NaN when the header does not say). */
   size: number;
-  /** The file's `words` list: every word, in frequency rank order (most frequent first). */
-  words: string[];
 }
 
 const VECTORS_KEY = '"vectors":{';
@@ -72,43 +70,11 @@ function parseHeader(path: string, text: string): GloveHeader {
   } catch (cause) {
     throw malformed(path, `the fields before "vectors" are not JSON (${String(cause)})`);
   }
-  const { dimensions, size, words } = header;
+  const { dimensions, size } = header;
   if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1) {
     throw malformed(path, `"dimensions" must be a whole number ≥ 1, got ${JSON.stringify(dimensions)}`);
   }
-  if (words !== undefined && !(Array.isArray(words) && words.every((word) => typeof word === 'string'))) {
-    throw malformed(path, '"words" must be an array of strings');
-  }
-  return { dimensions, size: typeof size === 'number' ? size : Number.NaN, words: words ?? [] };
-}
-
-/**
- * Reads only the header (everything before `"vectors"`, ~3.6 MB of the 300 MB wink file): dimensions, size
- * and the rank-ordered word list, e.g. the candidates of a tokenizer's vocabulary extension.
- */
-export async function readGloveHeader(options: LoadGloveOptions = {}): Promise<GloveHeader> {
-  const path = options.path ?? defaultGlovePath();
-  const stream = createReadStream(path, {
-    encoding: 'utf8',
-    highWaterMark: options.chunkBytes ?? 1024 * 1024,
-  });
-  let buffer = '';
-  try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      buffer += chunk;
-      const at = buffer.indexOf(VECTORS_KEY);
-      if (at !== -1) return parseHeader(path, buffer.slice(0, at));
-      if (buffer.length > MAX_HEADER_CHARS) break;
-    }
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LarrError('GLOVE_FILE_NOT_FOUND', `word-vector file ${path} does not exist`, { cause });
-    }
-    throw cause;
-  } finally {
-    stream.destroy();
-  }
-  throw malformed(path, 'no "vectors" object found');
+  return { dimensions, size: typeof size === 'number' ? size : Number.NaN };
 }
 
 /**

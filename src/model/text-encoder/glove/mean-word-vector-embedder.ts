@@ -8,13 +8,22 @@ import { createHash } from 'node:crypto';
 import type { Embedder } from '../../embedders/embedder.ts';
 import { SPECIAL_TOKENS } from '../../../core/featurize/special-tokens.ts';
 import { loadGloveVectors, type LoadGloveOptions } from './load-glove.ts';
-import { pretokenize } from '../tokenizer.ts';
 
 const FIELD_TOKENS: ReadonlySet<string> = new Set(Object.values(SPECIAL_TOKENS));
+/** A word (a letter, then letters, marks, digits, apostrophes), a digit run, or one other character. */
+const WORD_PIECES = /\p{L}[\p{L}\p{M}\p{N}']*|\p{N}+|[^\s\p{L}\p{N}]/gu;
 
-/** Lower-cased words of a text, as the LM tokenizer splits it, without field tokens. */
+/**
+ * Lower-cased words of a text (NFKC; words, digit runs and single punctuation characters), without field
+ * tokens: a field token counts only as an exact spelling between whitespace, as featurize writes it.
+ */
 export function wordsOf(text: string): string[] {
-  return pretokenize(text, FIELD_TOKENS).filter((piece) => !FIELD_TOKENS.has(piece));
+  const words: string[] = [];
+  for (const chunk of text.normalize('NFKC').split(/\s+/u)) {
+    if (chunk === '' || FIELD_TOKENS.has(chunk)) continue;
+    for (const match of chunk.toLowerCase().matchAll(WORD_PIECES)) words.push(match[0]);
+  }
+  return words;
 }
 
 export interface MeanWordVectorOptions {
@@ -22,7 +31,7 @@ export interface MeanWordVectorOptions {
   name?: string;
   /** Subtract the mean of all given vectors before averaging. @default true */
   centre?: boolean;
-  /** How a text splits into the words looked up. @default `wordsOf` (the LM tokenizer's split) */
+  /** How a text splits into the words looked up. @default `wordsOf` */
   words?: (text: string) => string[];
   /** The version to report instead of the content-derived one (a caller that pins its own name). */
   modelVersion?: string;

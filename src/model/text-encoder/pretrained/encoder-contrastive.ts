@@ -93,7 +93,7 @@ export async function trainEncoderContrastive(
     weightDecay: 0.01,
   });
   const random = new SeededRandom(options.seed ?? 1);
-  const sampler = new PairSampler(options.train, undefined, random);
+  const sampler = new PairSampler(options.train, random);
   const parameters = [...encoder.trainable.values()].reduce((sum, variable) => sum + variable.size, 0);
   log(
     `stage 2: top ${shape.layers - encoder.firstTrainable} of ${shape.layers} layers train (${parameters} parameters), ` +

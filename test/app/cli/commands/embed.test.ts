@@ -49,10 +49,13 @@ test('larr embed takes candidates from a file and prints JSON', async () => {
   assert.deepEqual(parsed.results[0]!.neighbours.map((n) => n.text).sort(), ['heavy rain', 'sunny']);
 });
 
-test('larr embed names a model folder it cannot load', async () => {
+test('larr embed names a model folder that is not an encoder folder and what it lacks', async () => {
   const run = await runCli(['embed', '--model', directory, '--neighbours', 'rain']);
   assert.equal(run.code, 1, run.text);
-  assert.match(run.err.join('\n'), /not an embedding model folder/);
+  const err = run.err.join('\n');
+  assert.ok(err.includes(`model folder ${directory}:`), err);
+  assert.match(err, /model\.onnx \(or onnx\/model\.onnx\) and tokenizer\.json are missing/);
+  assert.match(err, /MODEL_FOLDER_INVALID/);
 });
 
 test('larr embed --paraphrase-probe prints per-field counts against chance, and JSON with --json', async () => {

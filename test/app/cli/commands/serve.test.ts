@@ -30,8 +30,11 @@ test('larr serve embeddings serves the hashing model until SIGTERM', async () =>
   }
 });
 
-test('larr serve embeddings --model <dir> says when checkpoints cannot be loaded, or that the folder is bad', async () => {
-  const run = await runCli(['serve', 'embeddings', '--model', '/no/such/checkpoint', '--port', '0']);
+test('larr serve embeddings --model names a folder that does not exist', async () => {
+  const run = await runCli(['serve', 'embeddings', '--model', '/no/such/model', '--port', '0']);
   assert.equal(run.code, 1, run.text);
-  assert.match(run.err.join('\n'), /checkpoint/);
+  assert.match(
+    run.err.join('\n'),
+    /--model "\/no\/such\/model": "\/no\/such\/model" is not "pretrained", "hashing", "glove", a model folder or a registered embedding model version \[MODEL_UNAVAILABLE\]/,
+  );
 });

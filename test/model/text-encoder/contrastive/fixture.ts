@@ -1,47 +1,6 @@
-/** Tiny models and pair files for the stage-2 tests. */
+/** Pair and dataset files for the stage-2 tests. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  EmbeddingModel,
-  type EmbeddingHeadConfig,
-} from '../../../../src/model/text-encoder/embedding-model.ts';
-import { createModelConfig } from '../../../../src/model/text-encoder/lm-config.ts';
-import { LanguageModel } from '../../../../src/model/text-encoder/transformer.ts';
-import { WordTokenizer } from '../../../../src/model/text-encoder/tokenizer.ts';
-
-export const TEXTS = [
-  '[WEATHER] light rain',
-  '[WEATHER] drizzle',
-  '[WEATHER] heatwave',
-  '[ITEM] hot pot house, hot pot [DISH] lamb hot pot',
-  '[ITEM] ice cream bar, ice cream [DISH] vanilla cone',
-  '[USER] [SEGMENT] student likes hot pot',
-  '[USER] [SEGMENT] office worker likes ice cream',
-];
-
-export function tinyEmbeddingModel(
-  head: Partial<EmbeddingHeadConfig> = {},
-  seed = 1,
-  dropout = 0,
-): EmbeddingModel {
-  const tokenizer = WordTokenizer.train(TEXTS, { minCount: 1 });
-  const config = createModelConfig(tokenizer.size, {
-    dModel: 16,
-    layers: 1,
-    heads: 2,
-    ffDim: 32,
-    maxLength: 16,
-    dropout,
-  });
-  return new EmbeddingModel(
-    new LanguageModel(config, { seed }),
-    tokenizer,
-    { hiddenDim: 16, outputDim: 8, ...head },
-    {
-      headSeed: seed,
-    },
-  );
-}
 
 const CUISINES = ['hot pot', 'ice cream', 'noodle soup', 'pizza', 'sushi', 'salad'];
 

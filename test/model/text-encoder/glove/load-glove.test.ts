@@ -3,11 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  defaultGlovePath,
-  loadGloveVectors,
-  readGloveHeader,
-} from '../../../../src/model/text-encoder/glove/load-glove.ts';
+import { defaultGlovePath, loadGloveVectors } from '../../../../src/model/text-encoder/glove/load-glove.ts';
 import { FIXTURE_DIMENSIONS, FIXTURE_VECTORS, gloveFixtureText, writeGloveFixture } from './fixture.ts';
 
 let directory = '';
@@ -62,32 +58,6 @@ test('a missing file or a malformed one fails with a code naming the file', asyn
   await assert.rejects(loadGloveVectors(['rain'], { path: noVectors }), {
     code: 'GLOVE_FILE_INVALID',
     message: /no "vectors" object/,
-  });
-});
-
-test('readGloveHeader reads dimensions and the rank-ordered word list without the vectors', async () => {
-  for (const chunkBytes of [3, 1024]) {
-    const header = await readGloveHeader({ path: fixture, chunkBytes });
-    assert.deepEqual(header, {
-      dimensions: FIXTURE_DIMENSIONS,
-      size: FIXTURE_VECTORS.size,
-      words: [...FIXTURE_VECTORS.keys()],
-    });
-  }
-  await assert.rejects(readGloveHeader({ path: join(directory, 'nope.json') }), {
-    code: 'GLOVE_FILE_NOT_FOUND',
-  });
-  const noVectors = await writeGloveFixture(
-    join(directory, 'header-only.json'),
-    '{"dimensions":4,"words":[]}',
-  );
-  await assert.rejects(readGloveHeader({ path: noVectors }), { code: 'GLOVE_FILE_INVALID' });
-  const badWords = await writeGloveFixture(
-    join(directory, 'bad-words.json'),
-    '{"dimensions":4,"words":[1],"vectors":{}}',
-  );
-  await assert.rejects(readGloveHeader({ path: badWords }), {
-    message: /"words" must be an array of strings/,
   });
 });
 

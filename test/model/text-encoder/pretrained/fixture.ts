@@ -7,6 +7,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
+import type { ModelRegistry } from '../../../../src/core/model-version.ts';
+import {
+  type EncoderFolder,
+  prepareEncoderFolder,
+} from '../../../../src/model/text-encoder/pretrained/encoder-folder.ts';
+import { encoderVersion } from '../../../../src/model/text-encoder/pretrained/pretrained-embedder.ts';
 
 const { onnx } = onnxProto;
 
@@ -148,6 +154,32 @@ export async function writeTinyEncoderFolder(table?: Float32Array): Promise<stri
   await writeFile(join(dir, 'model.onnx'), tinyEncoderOnnx(table));
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tinyTokenizerJson()));
   return dir;
+}
+
+/**
+ * The tiny encoder with the field tokens added, as `larr train` writes an encoder folder (`<root>/fields/…`,
+ * label `tiny`), and its content version: what a stage-2 output looks like. With `registry`, also registered
+ * there as `larr train contrastive` registers its output (encoder-registration.ts: location = the folder).
+ * Remove `root` after.
+ */
+export async function writeTinyFieldEncoderFolder(registry?: Pick<ModelRegistry, 'register'>): Promise<{
+  root: string;
+  folder: EncoderFolder;
+  version: string;
+}> {
+  const root = await writeTinyEncoderFolder();
+  const folder = await prepareEncoderFolder(
+    { modelPath: join(root, 'model.onnx'), tokenizerPath: join(root, 'tokenizer.json'), label: 'tiny' },
+    join(root, 'fields'),
+  );
+  const version = await encoderVersion(folder);
+  await registry?.register({
+    version,
+    kind: 'embedding',
+    config: { stage: 2, encoder: 'tiny' },
+    location: folder.dir,
+  });
+  return { root, folder, version };
 }
 
 /**

@@ -1,14 +1,13 @@
 /**
  * What the `larr train` subcommands share: the corpus source options (`corpus`, `pretrain`), the number
- * parser of rates and fractions, the vocabulary-expansion summary lines and model-registry registration
- * (`pretrain`, `contrastive`).
+ * parser of rates and fractions, `--trainable-layers` and model-registry registration (`pretrain`,
+ * `contrastive`).
  */
 import { Option, type Command } from 'commander';
 import { LarrError } from '../../../../core/errors.ts';
 import type { ModelVersionInput } from '../../../../core/model-version.ts';
-import type { ExpansionReport } from '../../../../model/text-encoder/glove/vocabulary-expansion.ts';
 import type { CorpusSources } from '../../../../tools/corpus/build-corpus.ts';
-import { registerModelVersion } from '../../../../tools/training/training-registration.ts';
+import { registerModelVersion } from '../../../../tools/training/encoder-registration.ts';
 import type { CliContext } from '../../context.ts';
 import { numberIn, wholeNumber } from '../../options.ts';
 
@@ -50,16 +49,8 @@ export function requireSource(options: SourceOptions, command: Command): void {
   }
 }
 
-export function expansionLines(expansion: ExpansionReport): string[] {
-  const score = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(3));
-  return [
-    `extension          ${expansion.extensionWords} words mapped from GloVe (fitted on ${expansion.fittedWords} core words)`,
-    `expansion fit      held-out R² ${score(expansion.heldOutR2)}, mean cosine ${score(expansion.heldOutCosine)}`,
-  ];
-}
-
 /**
- * Registers a trained checkpoint when a database is configured (`DATABASE_URL`) and `--no-register` was not
+ * Registers a trained encoder folder when a database is configured (`DATABASE_URL`) and `--no-register` was not
  * given. A failure is an error (exit 1) that says the files are saved and how to retry.
  */
 export async function registerIfConfigured(
@@ -77,17 +68,17 @@ export async function registerIfConfigured(
     throw new LarrError(
       'REGISTER_FAILED',
       `the model is saved at ${record.location ?? '?'} but registering ${record.version} failed: ` +
-        `${error instanceof Error ? error.message : String(error)} (re-run with --resume to retry, or --no-register)`,
+        `${error instanceof Error ? error.message : String(error)} (re-run once the database is reachable, or with --no-register)`,
       { cause: error },
     );
   }
 }
 
-/** `--trainable-layers`: how many top layers of the pretrained encoder stage 1 or 2 trains. */
+/** `--trainable-layers`: how many top layers of the encoder stage 1 or 2 trains. */
 export function trainableLayersOption(defaultLayers: number): Option {
   return new Option(
     '--trainable-layers <n>',
-    'with the pretrained encoder: top layers that train (the ones below run frozen on onnxruntime)',
+    'top layers of the encoder that train (the ones below run frozen on onnxruntime)',
   )
     .argParser(wholeNumber(1, 48))
     .default(defaultLayers);
