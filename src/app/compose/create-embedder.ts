@@ -30,7 +30,7 @@ const MODEL_DIR_ERRORS = new Set([
 
 /**
  * The pipeline's text embedding model as configured by `LARR_EMBEDDER`:
- * - `pretrained` (the default): a pretrained sentence encoder on onnxruntime, all-MiniLM-L6-v2 from Maven
+ * - `pretrained` (the default): a pretrained sentence encoder on onnxruntime, e5-small-v2 from Maven
  *   Central unless `LARR_PRETRAINED_MODEL` / `LARR_EMBEDDER_MODEL_DIR` say otherwise
  *   (`LARR_EMBEDDER_MODEL_DIR`: an encoder folder, or the registered version id of one, whose location the
  *   registry gives; the loaded model must then have that version);

@@ -23,7 +23,7 @@ import { readLocalModelFolder } from './local-model-folder.ts';
 import { modelFolderOrVersion, type VersionResolver } from './registered-model-folder.ts';
 
 export interface PretrainedChoice {
-  /** A catalog name. @default all-minilm-l6-v2 */
+  /** A catalog name. @default e5-small-v2 (DEFAULT_PRETRAINED_MODEL) */
   readonly name?: string;
   /** A local folder with model.onnx and tokenizer.json; wins over `name`. */
   readonly dir?: string | undefined;

@@ -50,13 +50,13 @@ test('the default embedder is the pretrained encoder; LARR_EMBEDDER_MODEL_DIR ru
     log: (line) => lines.push(line),
   });
   try {
-    assert.match(embedder.modelVersion, /^all-minilm-l6-v2-[0-9a-f]{12}$/);
+    assert.match(embedder.modelVersion, /^e5-small-v2-[0-9a-f]{12}$/);
     assert.equal(embedder.dimension, 384);
   } finally {
     await embedder.close?.();
   }
   // The catalog model's unpacked folder is a local folder like any other: same files, same version.
-  const folder = /from (\S+)$/.exec(lines.find((line) => line.startsWith('Using all-minilm')) ?? '')?.[1];
+  const folder = /from (\S+)$/.exec(lines.find((line) => line.startsWith('Using e5-small-v2')) ?? '')?.[1];
   assert.ok(folder !== undefined, lines.join('\n'));
   const local = await createEmbedder(
     loadConfig({ LARR_EMBEDDER_MODEL_DIR: folder, LARR_ORT_PROVIDER: 'cpu' }, '/p'),

@@ -94,12 +94,12 @@ test('every good event gets a scene vector and every bad record a dead letter wi
     assert.equal(vectorMessages.length, expectedVectors.size, 'no duplicates in a run without failures');
 
     const sample = vectors.get(events[0]!.eventId)!;
-    // The default embedding model is the pretrained encoder (all-MiniLM-L6-v2, 384-d); mean pooling keeps it.
+    // The default embedding model is the pretrained encoder (e5-small-v2, 384-d); mean pooling keeps it.
     assert.equal(sample.vector.length, 384);
     const norm = Math.sqrt(sample.vector.reduce((sum, x) => sum + x * x, 0));
     assert.ok(Math.abs(norm - 1) < 1e-4, `scene vector norm ${norm}`);
     assert.equal(sample.models.aggregator, 'mean-v1');
-    assert.match(sample.models.embeddingModel, /^all-minilm-l6-v2-[0-9a-f]{12}$/);
+    assert.match(sample.models.embeddingModel, /^e5-small-v2-[0-9a-f]{12}$/);
     assert.equal(sample.source.topic, topics.input);
     assert.ok(sample.featureKeys.some((key) => key.field === 'weather') || events[0]!.weather === null);
 

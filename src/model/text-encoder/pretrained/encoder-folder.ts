@@ -25,7 +25,7 @@ const MANIFEST = 'larr-encoder.json';
 export interface EncoderSource {
   readonly modelPath: string;
   readonly tokenizerPath: string;
-  /** Short name for versions and logs, e.g. `all-minilm-l6-v2`. */
+  /** Short name for versions and logs, e.g. `e5-small-v2`. */
   readonly label: string;
 }
 

@@ -89,7 +89,7 @@ export function registerContrastiveCommand(train: Command, ctx: CliContext): voi
     )
     .option(
       '--encoder <name|dir>',
-      'the encoder to fine-tune: "pretrained[:<catalog name>]" (all-MiniLM-L6-v2 from Maven Central) or a stage-1 ' +
+      'the encoder to fine-tune: "pretrained[:<catalog name>]" (e5-small-v2 from Maven Central) or a stage-1 ' +
         'output folder (larr train pretrain --out <dir>: <dir>/model) or its registered version id',
       'pretrained',
     )

@@ -76,7 +76,7 @@ void test('stages 1 and 2 on the pretrained encoder write servable folders and r
     );
     assert.equal(run.code, 0, run.text);
     assert.match(run.text, /^paraphrase probe +\d+\/50 before → \d+\/50 after$/m);
-    const version = /^version +(all-minilm-l6-v2-[0-9a-f]{12})$/m.exec(run.text)?.[1];
+    const version = /^version +(e5-small-v2-[0-9a-f]{12})$/m.exec(run.text)?.[1];
     assert.ok(version !== undefined, run.text);
     await access(join(out, 'model', 'model.onnx'));
     await access(join(out, 'result.json'));
@@ -88,10 +88,7 @@ void test('stages 1 and 2 on the pretrained encoder write servable folders and r
     assert.equal(child?.location, resolve(out, 'model'));
     assert.equal((child?.config as { stage: number }).stage, 2);
     const parent = await registry.get(first.version);
-    assert.match(
-      parent?.parentVersion ?? '',
-      /^all-minilm-l6-v2-d4d7d1fbde4b-|^all-minilm-l6-v2-[0-9a-f]{12}$/,
-    );
+    assert.match(parent?.parentVersion ?? '', /^e5-small-v2-208ade9d0488-|^e5-small-v2-[0-9a-f]{12}$/);
     assert.equal((parent?.config as { stage: number }).stage, 1);
   } finally {
     await db.drop();
