@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { describeError, findError, isRetriable, PoisonRecordError } from '../../core/errors.ts';
+import { describeError, findError, PoisonRecordError } from '../../core/errors.ts';
+import { isRetriable } from '../../core/failure-class.ts';
 import { withRetry } from '../../core/retry.ts';
 import type {
   ChunkConsumer,

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { DatabaseConfig } from './database-config.ts';
 import { redactUrl } from '../../core/secret.ts';
-import { ConfigError, describeError, isRetriable, LarrError, TransientError } from '../../core/errors.ts';
+import { ConfigError, describeError, LarrError, TransientError } from '../../core/errors.ts';
+import { isRetriable } from '../../core/failure-class.ts';
 import type { Queryable } from './queryable.ts';
 
 /** Shown in `pg_stat_activity.application_name`, so a DBA can tell larr's sessions apart. */
