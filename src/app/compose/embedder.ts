@@ -50,7 +50,7 @@ export async function startEmbedderFromConfig(
   const pool = createPool(config.database);
   const stream =
     options.stream ??
-    KafkaStreamClient.fromConfig(config.kafka, { clientIdSuffix: EMBEDDER_STAGE, tracer: OTEL_TRACER });
+    KafkaStreamClient.fromConfig(config.kafka, { clientIdSuffix: EMBEDDER_STAGE, tracer: OTEL_TRACER, log });
   return startEmbedderStage(
     {
       stream,
