@@ -47,7 +47,7 @@ export async function startScorerFromConfig(
       modelUpdates: SUBJECTS.modelUpdate,
     },
   });
-  const pool = createPool(config.database);
+  const pool = createPool(config.database, { queryTimeoutMillis: config.database.queryTimeoutMs });
   const modelRegistry = new PgModelRegistry(pool);
   let model: OnlineCtrModel;
   let versioned: VersionedLarrModel | undefined;

@@ -133,6 +133,7 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
       tls: readChoice(settings, 'LARR_DB_TLS', ['disable', 'require', 'verify-full'] as const, 'disable'),
       tlsCa: readFileSetting(settings, 'LARR_DB_TLS_CA_FILE'),
       poolSize: readInt(settings, 'LARR_DB_POOL_SIZE', 4, { min: 1, max: 100 }),
+      queryTimeoutMs: readInt(settings, 'LARR_DB_QUERY_TIMEOUT_MS', 30_000, { min: 0, max: 3_600_000 }),
       configured: readOptionalString(settings, 'DATABASE_URL') !== undefined,
     },
     schemaRegistry:
