@@ -28,6 +28,7 @@ import { createTestSchema, type TestSchema } from '../../helpers/database.ts';
 import { createTestKafka, createTopics, deleteTopics, uniqueName } from '../../helpers/kafka.ts';
 import { PROJECT_DIR } from '../../helpers/pipeline.ts';
 import { assertClose, seededValues, useWasm } from '../../model/text-encoder/helpers.ts';
+import { until as waitUntil } from '../../helpers/wait.ts';
 
 const encoderConfig = createAggEncoderConfig(8, {
   modelDimension: 8,
@@ -88,13 +89,8 @@ function subscribe(
   return subscriber;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 20_000) =>
+  waitUntil(condition, what, timeoutMs);
 
 test('locations format and parse; a foreign one is refused', () => {
   assert.equal(formatModelLocation('agg-0123456789ab'), 'postgres:model_versions/agg-0123456789ab');
