@@ -1,7 +1,7 @@
 /**
  * One error base for the project: a stable `code` callers can switch on, the `cause` chain, and whether a
- * retry could help. Adapters retry only when every error in the chain is retriable; poison input is a
- * non-retriable error that ends in the dead-letter topic with its reason code.
+ * retry could help. Poison input is a non-retriable error that ends in the dead-letter topic with its
+ * reason code; `classifyFailure` (failure-class.ts) decides for any error, ours or a driver's.
  */
 export class LarrError extends Error {
   readonly code: string;
@@ -35,7 +35,10 @@ export type PoisonReason =
   | 'DECODE_FAILED'
   | 'INVALID_FIELD'
   | 'OVERSIZED_FIELD'
-  /** The stage's own code threw on this record alone (found by re-running a failed batch record by record). */
+  /**
+   * The stage cannot process this record for a reason of the record's own, e.g. the scorer was handed a
+   * record of a topic it does not read. (Errors of the stage's code are not poison: see failure-class.ts.)
+   */
   | 'PROCESSING_FAILED';
 
 /** A record that will fail the same way on every attempt. Never retried. */
@@ -69,35 +72,6 @@ export function findError<T extends Error>(
   }
   return undefined;
 }
-
-/**
- * True when a retry may succeed. Errors of this project say so themselves; errors from drivers count as
- * retriable when they carry a flag saying so (kafkajs `retriable`) or a network / Postgres connection code.
- */
-export function isRetriable(err: unknown): boolean {
-  if (findError(err, (e): e is PoisonRecordError => e instanceof PoisonRecordError)) return false;
-  if (err instanceof LarrError) return err.retriable;
-  if (!(err instanceof Error)) return false;
-  const flagged = (err as { retriable?: unknown }).retriable;
-  if (typeof flagged === 'boolean') return flagged;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (TRANSIENT_NETWORK_CODES.has(code)) return true;
-    // Postgres classes 08 (connection), 40 (transaction rollback), 53 (resources), 57P (operator intervention).
-    if (/^(08|40|53)/.test(code) || code.startsWith('57P')) return true;
-  }
-  return err.cause !== undefined && isRetriable(err.cause);
-}
-
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-]);
 
 /** A message safe to log: the error's own message plus its causes, one per line. */
 export function describeError(err: unknown): string {

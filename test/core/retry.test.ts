@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PoisonRecordError, TransientError } from '../../src/core/errors.ts';
-import { withRetry } from '../../src/core/retry.ts';
+import { backoffDelayMs, withRetry } from '../../src/core/retry.ts';
 
 test('transient errors are retried until success', async () => {
   const attempts: number[] = [];
@@ -62,4 +62,48 @@ test('an error without a retry hint is not retried', async () => {
     ),
   );
   assert.equal(calls, 1);
+});
+
+test('retryIf widens what is retried, e.g. to unexpected errors a stage must not dead-letter', async () => {
+  let calls = 0;
+  const result = await withRetry(
+    async () => {
+      if (calls++ < 2) throw new TypeError('undefined is not a function');
+      return 'ok';
+    },
+    { retries: 3, initialDelayMs: 1, retryIf: () => true },
+  );
+  assert.equal(result, 'ok');
+  assert.equal(calls, 3);
+});
+
+test('an aborted signal ends the wait and surfaces the last error', async () => {
+  const stopping = new AbortController();
+  const started = performance.now();
+  setTimeout(() => stopping.abort(), 20);
+  await assert.rejects(
+    withRetry(
+      async () => {
+        throw new TransientError('DB_DOWN', 'still down');
+      },
+      { retries: 5, initialDelayMs: 60_000, signal: stopping.signal },
+    ),
+    /still down/,
+  );
+  assert.ok(performance.now() - started < 10_000);
+});
+
+test('back-off doubles from the initial delay up to the cap, jittered between half and all of it', () => {
+  const backoff = { initialDelayMs: 500, maxDelayMs: 30_000 };
+  const ceilings = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((retry) => backoffDelayMs(retry, backoff, 1));
+  assert.deepEqual(ceilings, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  assert.equal(backoffDelayMs(1, backoff, 0), 250);
+  assert.equal(backoffDelayMs(7, backoff, 0), 15000);
+  for (let retry = 1; retry < 20; retry++) {
+    const delay = backoffDelayMs(retry, backoff);
+    const ceiling = Math.min(30_000, 500 * 2 ** (retry - 1));
+    assert.ok(delay >= ceiling / 2 && delay <= ceiling, `retry ${retry}: ${delay}`);
+  }
+  assert.equal(backoffDelayMs(1, {}, 1), 100, 'the default starts at 100 ms');
+  assert.equal(backoffDelayMs(30, {}, 1), 10_000, 'and stops at 10 s');
 });

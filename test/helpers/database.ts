@@ -54,3 +54,17 @@ export async function createTestSchema(options: { migrated?: boolean } = {}): Pr
     },
   };
 }
+
+/** Host and port of the test database, e.g. for a `startTcpProxy` in front of it. */
+export function testDatabaseAddress(): { host: string; port: number } {
+  const url = new URL(TEST_DATABASE_URL);
+  return { host: url.hostname, port: url.port === '' ? 5432 : Number(url.port) };
+}
+
+/** The test database's URL with its host and port replaced by `via`'s (a proxy in front of it). */
+export function testDatabaseUrlVia(via: { readonly host: string; readonly port: number }): string {
+  const url = new URL(TEST_DATABASE_URL);
+  url.hostname = via.host;
+  url.port = String(via.port);
+  return url.toString();
+}

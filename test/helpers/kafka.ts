@@ -81,3 +81,15 @@ export async function withTopics<T>(
     );
   }
 }
+
+/** Records ever written to `topic`: the sum of its partitions' end offsets. */
+export async function endOffsetTotal(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

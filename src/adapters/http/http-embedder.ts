@@ -1,6 +1,7 @@
 import type { Secret } from '../../core/secret.ts';
 import { redactUrl } from '../../core/secret.ts';
 import { ConfigError, LarrError, TransientError } from '../../core/errors.ts';
+import { isRetriable, isTransientHttpStatus } from '../../core/failure-class.ts';
 import { withRetry } from '../../core/retry.ts';
 import type { Embedder } from '../../model/embedders/embedder.ts';
 
@@ -25,7 +26,7 @@ export interface HttpEmbedderOptions {
   readonly timeoutMs?: number;
   /** Requests outstanding at once across all `embed` calls of this instance. @default 4 */
   readonly maxInFlight?: number;
-  /** Retries of a request after a 429, a 5xx, a timeout or a network error. @default 4 */
+  /** Retries of a request after a 408, 429, a 5xx, a timeout or a network error. @default 4 */
   readonly retries?: number;
   /** First backoff delay; doubles per retry with jitter (see `withRetry`). @default 200 */
   readonly initialRetryDelayMs?: number;
@@ -39,6 +40,12 @@ export interface HttpEmbedderOptions {
   readonly fetch?: typeof fetch;
 }
 
+/**
+ * Transient answers this client does not retry itself: they last longer than its short back-off, so it
+ * leaves them to the caller's (the stage retries the chunk).
+ */
+const ANSWERED_FOR_LATER = new Set(['EMBEDDER_AUTH', 'EMBEDDER_MODEL_NOT_FOUND']);
+
 /** How far from 1 a returned norm may be for the vector to be used as sent (float32 rounding). */
 const UNIT_NORM_TOLERANCE = 1e-5;
 const MAX_DIMENSION = 1 << 16;
@@ -51,10 +58,13 @@ const ERROR_BODY_CHARS = 300;
  * embeddings`): `POST /v1/embeddings {model, input: string[]}` → `{data: [{index, embedding}]}`.
  *
  * An `embed` call is split into requests of at most `batchSize` texts, sent concurrently but never more
- * than `maxInFlight` at once. A 429, a 5xx, a timeout or a network failure is retried with backoff and then
- * surfaces as a TransientError (the stage retries the chunk); any other 4xx is a LarrError that names the
- * status and the model, and is not retried. Vectors are put in `index` order, checked for length and
- * finiteness, and L2-normalised (one already of norm 1 within float32 rounding is kept bit for bit).
+ * than `maxInFlight` at once. A 408, 429, a 5xx, a timeout or a network failure is retried with backoff
+ * and then surfaces as a TransientError (the stage retries the chunk, and dead-letters nothing). A 401, 403
+ * or 404 (a key being rotated, a model still loading) is a TransientError too, `EMBEDDER_AUTH` or
+ * `EMBEDDER_MODEL_NOT_FOUND`, but not retried here: the stage's longer back-off suits it better. Any other
+ * 4xx is a LarrError that names the status and the model, and is not retried. Vectors are put in `index`
+ * order, checked for length and finiteness, and L2-normalised (one already of norm 1 within float32
+ * rounding is kept bit for bit).
  */
 export class HttpEmbedder implements Embedder {
   #dimension: number | undefined;
@@ -155,6 +165,7 @@ export class HttpEmbedder implements Embedder {
       },
       {
         retries: this.#retries,
+        retryIf: (err) => isRetriable(err) && !(err instanceof LarrError && ANSWERED_FOR_LATER.has(err.code)),
         initialDelayMs: this.#initialRetryDelayMs,
         maxDelayMs: this.#maxRetryDelayMs,
         signal: this.#closed.signal,
@@ -215,10 +226,12 @@ export class HttpEmbedder implements Embedder {
     if (!response.ok) {
       const detail = this.#redact(body.slice(0, ERROR_BODY_CHARS)).trim();
       const message = `embedding server answered ${response.status} for ${where}${detail ? `: ${detail}` : ''}`;
-      if (response.status === 429 || response.status >= 500) {
-        throw new TransientError('EMBEDDER_UNAVAILABLE', message);
+      if (!isTransientHttpStatus(response.status)) throw new LarrError('EMBEDDER_REJECTED', message);
+      if (response.status === 401 || response.status === 403) {
+        throw new TransientError('EMBEDDER_AUTH', `${message} (check LARR_EMBEDDER_API_KEY)`);
       }
-      throw new LarrError('EMBEDDER_REJECTED', message);
+      if (response.status === 404) throw new TransientError('EMBEDDER_MODEL_NOT_FOUND', message);
+      throw new TransientError('EMBEDDER_UNAVAILABLE', message);
     }
     return this.#parse(body, texts.length, where);
   }

@@ -2,7 +2,7 @@
  * The stages' `StreamClient` on kafkajs: chunk consumers (`BatchStageRunner`), producers that wait for all
  * in-sync replicas, topic followers and partition counts, all from one kafkajs client.
  */
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type {
   ChunkConsumer,
   ChunkConsumerOptions,
@@ -29,15 +29,22 @@ export class KafkaStreamClient implements StreamClient {
     this.#tracer = options.tracer ?? NO_TRACING;
   }
 
-  /** A client for `config`, its client id suffixed (e.g. by the stage) so brokers can tell them apart. */
+  /**
+   * A client for `config`, its client id suffixed (e.g. by the stage) so brokers can tell them apart; with
+   * `log`, kafkajs's warnings and errors go there.
+   */
   static fromConfig(
     config: KafkaConfig,
-    options: { readonly clientIdSuffix?: string; readonly tracer?: MessageTracer } = {},
+    options: {
+      readonly clientIdSuffix?: string;
+      readonly tracer?: MessageTracer;
+      readonly log?: (line: string) => void;
+    } = {},
   ): KafkaStreamClient {
-    const kafka = createKafka(
-      config,
-      options.clientIdSuffix === undefined ? {} : { clientIdSuffix: options.clientIdSuffix },
-    );
+    const kafka = createKafka(config, {
+      ...(options.clientIdSuffix === undefined ? {} : { clientIdSuffix: options.clientIdSuffix }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
     return new KafkaStreamClient(kafka, options.tracer === undefined ? {} : { tracer: options.tracer });
   }
 
@@ -46,11 +53,11 @@ export class KafkaStreamClient implements StreamClient {
   }
 
   async producer(options: { readonly idempotent?: boolean } = {}): Promise<StreamProducer> {
-    const producer = this.kafka.producer(
-      options.idempotent === true
-        ? { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }
-        : { allowAutoTopicCreation: false },
-    );
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...(options.idempotent === true ? { idempotent: true, maxInFlightRequests: 1 } : {}),
+    });
     await producer.connect();
     return new KafkaStreamProducer(producer, this.#tracer);
   }

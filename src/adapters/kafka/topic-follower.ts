@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { describeError } from '../../core/errors.ts';
 import type { TopicFollower, TopicFollowerOptions } from '../../pipeline/ports/stream.ts';
+import { ConsumerSupervisor } from './consumer-supervisor.ts';
 import { toStreamRecord } from './messages.ts';
 
 export class KafkaTopicFollower implements TopicFollower {
@@ -17,33 +17,36 @@ export class KafkaTopicFollower implements TopicFollower {
   readonly #kafka: Kafka;
   readonly #options: TopicFollowerOptions;
   readonly #consumer: Consumer;
+  readonly #supervisor: ConsumerSupervisor;
   /** Partition → first offset not yet read, for the partitions that had records at start. */
   readonly #behind = new Map<number, bigint>();
   #caughtUp!: () => void;
   readonly #caughtUpPromise = new Promise<void>((resolve) => (this.#caughtUp = resolve));
   #failed!: (error: unknown) => void;
   readonly #failure = new Promise<never>((_, reject) => (this.#failed = reject));
-  #stopping = false;
   #stopped: Promise<void> | undefined;
 
   constructor(kafka: Kafka, options: TopicFollowerOptions) {
     this.#kafka = kafka;
     this.#options = options;
     this.groupId = `${options.groupIdPrefix}-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.#failure.catch(() => undefined);
+    this.#supervisor = new ConsumerSupervisor({
+      name: `follower of ${options.topic}`,
+      ...(options.maxRestarts === undefined ? {} : { maxRestarts: options.maxRestarts }),
+      log: options.log,
+      onGiveUp: (error) => {
+        options.log(error.message);
+        this.#failed(error);
+      },
+    });
     this.#consumer = kafka.consumer({
       groupId: this.groupId,
       // Only bounds how long stop() waits for an idle fetch; records arrive as soon as they exist.
       maxWaitTimeInMs: 1_000,
+      retry: this.#supervisor.retryOptions(),
     });
-    this.#failure.catch(() => undefined);
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) {
-        options.log(`consumer restarting after: ${describeError(payload.error)}`);
-      } else if (!this.#stopping) {
-        options.log(`consumer stopped: ${describeError(payload.error)}`);
-        this.#failed(payload.error);
-      }
-    });
+    this.#supervisor.watch(this.#consumer);
   }
 
   async start(): Promise<void> {
@@ -72,7 +75,7 @@ export class KafkaTopicFollower implements TopicFollower {
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true;
+    this.#supervisor.stopping();
     this.#stopped ??= this.#consumer.disconnect();
     await this.#stopped;
   }

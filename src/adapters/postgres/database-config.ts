@@ -13,6 +13,11 @@ export interface DatabaseConfig {
   /** `LARR_DB_POOL_SIZE`. @default 4 */
   readonly poolSize: number;
   /**
+   * `LARR_DB_QUERY_TIMEOUT_MS`: how long a stage's query may wait for its answer before it fails as a
+   * transient error (0: no limit). The stages' pools use it (`PoolHooks.queryTimeoutMillis`). @default 30000
+   */
+  readonly queryTimeoutMs?: number;
+  /**
    * True when `DATABASE_URL` is set (not the default): training jobs register their checkpoints in the
    * model registry only then.
    */

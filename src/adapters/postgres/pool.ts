@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { DatabaseConfig } from './database-config.ts';
 import { redactUrl } from '../../core/secret.ts';
-import { ConfigError, describeError, isRetriable, LarrError, TransientError } from '../../core/errors.ts';
+import { ConfigError, describeError, LarrError, TransientError } from '../../core/errors.ts';
+import { isRetriable } from '../../core/failure-class.ts';
 import type { Queryable } from './queryable.ts';
 
 /** Shown in `pg_stat_activity.application_name`, so a DBA can tell larr's sessions apart. */
@@ -19,6 +20,13 @@ export interface PoolHooks {
   readonly onIdleError?: (err: Error) => void;
   /** Milliseconds to wait for a new connection before the query fails. @default 10000 */
   readonly connectionTimeoutMillis?: number;
+  /**
+   * Milliseconds a query may wait for its answer before it fails ("Query read timeout", a transient
+   * error) and its connection is dropped; 0 waits for ever. Without it, a query on a connection the
+   * network stopped carrying (a partition, a firewall dropping packets) hangs until TCP gives up, many
+   * minutes later. The stages set it; migrations, whose DDL may run long, do not. @default 0
+   */
+  readonly queryTimeoutMillis?: number;
 }
 
 /**
@@ -58,6 +66,7 @@ export function poolConfig(config: DatabaseConfig, hooks: PoolHooks = {}): pg.Po
     ssl: sslOptions(config),
     keepAlive: true,
     connectionTimeoutMillis: hooks.connectionTimeoutMillis ?? 10_000,
+    ...(hooks.queryTimeoutMillis ? { query_timeout: hooks.queryTimeoutMillis } : {}),
   };
 }
 

@@ -47,10 +47,10 @@ export async function startEmbedderFromConfig(
   });
   // Before the pool: a model server that cannot be reached stops start-up with nothing to clean up.
   const embedder = options.embedder ?? (await createEmbedder(config, { log }));
-  const pool = createPool(config.database);
+  const pool = createPool(config.database, { queryTimeoutMillis: config.database.queryTimeoutMs });
   const stream =
     options.stream ??
-    KafkaStreamClient.fromConfig(config.kafka, { clientIdSuffix: EMBEDDER_STAGE, tracer: OTEL_TRACER });
+    KafkaStreamClient.fromConfig(config.kafka, { clientIdSuffix: EMBEDDER_STAGE, tracer: OTEL_TRACER, log });
   return startEmbedderStage(
     {
       stream,

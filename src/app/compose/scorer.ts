@@ -38,7 +38,7 @@ export async function startScorerFromConfig(
   const catalog = loadTopicCatalog(config.projectDir, { prefix: config.topicPrefix });
   const stream =
     options.stream ??
-    KafkaStreamClient.fromConfig(config.kafka, { clientIdSuffix: SCORER_STAGE, tracer: OTEL_TRACER });
+    KafkaStreamClient.fromConfig(config.kafka, { clientIdSuffix: SCORER_STAGE, tracer: OTEL_TRACER, log });
   const codecs = await createStageCodecs(config, createSchemaRegistry(config), {
     reads: { sceneVectors: SUBJECTS.sceneVector, impressions: SUBJECTS.impression },
     writes: {
@@ -47,7 +47,7 @@ export async function startScorerFromConfig(
       modelUpdates: SUBJECTS.modelUpdate,
     },
   });
-  const pool = createPool(config.database);
+  const pool = createPool(config.database, { queryTimeoutMillis: config.database.queryTimeoutMs });
   const modelRegistry = new PgModelRegistry(pool);
   let model: OnlineCtrModel;
   let versioned: VersionedLarrModel | undefined;

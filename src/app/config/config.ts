@@ -132,6 +132,7 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
       tls: readChoice(settings, 'LARR_DB_TLS', ['disable', 'require', 'verify-full'] as const, 'disable'),
       tlsCa: readFileSetting(settings, 'LARR_DB_TLS_CA_FILE'),
       poolSize: readInt(settings, 'LARR_DB_POOL_SIZE', 4, { min: 1, max: 100 }),
+      queryTimeoutMs: readInt(settings, 'LARR_DB_QUERY_TIMEOUT_MS', 30_000, { min: 0, max: 3_600_000 }),
       configured: readOptionalString(settings, 'DATABASE_URL') !== undefined,
     },
     schemaRegistry:
@@ -153,6 +154,7 @@ export function loadConfig(settings: Settings = process.env, projectDir = defaul
       maxFieldChars: readInt(settings, 'LARR_MAX_FIELD_CHARS', 512, { min: 16, max: 1_000_000 }),
       embeddingDim,
       maxRetries: readInt(settings, 'LARR_MAX_RETRIES', 8, { min: 0, max: 1000 }),
+      maxRestarts: readInt(settings, 'LARR_MAX_RESTARTS', 5, { min: 0, max: 1000 }),
       metricsFlushMs: readInt(settings, 'LARR_METRICS_FLUSH_MS', 5000, { min: 50, max: 3_600_000 }),
       partitionsConcurrency: readInt(settings, 'LARR_EMBEDDER_CONCURRENCY', 3, { min: 1, max: 64 }),
       chunkRecords: readInt(settings, 'LARR_CHUNK_RECORDS', 500, { min: 1, max: 100_000 }),

@@ -4,6 +4,7 @@
  * kafkajs, so no stage imports a Kafka client and a maintained client can replace kafkajs behind it.
  */
 import type { PoisonRecordError } from '../../core/errors.ts';
+import type { Backoff } from '../../core/retry.ts';
 
 /**
  * A consumed record: the project's own shape. `offset` stays a decimal string because Kafka offsets are
@@ -67,8 +68,18 @@ export interface ChunkConsumerOptions {
   /** Called after the commit; must not throw. */
   readonly onChunkCommitted?: (report: ChunkReport) => void;
   readonly log: (line: string) => void;
-  /** Retries of a transient failure within one chunk before the consumer gives up the batch. @default 8 */
+  /**
+   * Retries of a failing chunk, in place and uncommitted, before the consumer gives up: it stops and
+   * `failure` rejects naming the chunk and the cause (only poison is ever dead-lettered). @default 8
+   */
   readonly maxRetries?: number;
+  /** Back-off between those retries. @default 500 ms doubling to 30 s, jittered */
+  readonly retryBackoff?: Backoff;
+  /**
+   * Restarts of a crashed consumer (broker unreachable, group errors) in a row, without a successful fetch
+   * in between, before `failure` rejects. @default 5
+   */
+  readonly maxRestarts?: number;
   /** Largest chunk handed to `processChunk`. @default 500 */
   readonly maxChunkRecords?: number;
   /** Start from the earliest offset when the group has none. @default true */
@@ -117,9 +128,15 @@ export interface TopicFollowerOptions {
   readonly topic: string;
   /** Start of the follower's private consumer group id (unique per process). */
   readonly groupIdPrefix: string;
-  /** Each batch of records read, in offset order per partition. Must not throw. */
+  /**
+   * Each batch of records read, in offset order per partition. A throw fails the batch: it is read again
+   * (kafkajs's retries, then bounded restarts that read the topic from its beginning), so handling must
+   * be idempotent.
+   */
   readonly onRecords: (records: readonly StreamRecord[]) => Promise<void>;
   readonly log: (line: string) => void;
+  /** Restarts of a crashed follower in a row before `failure` rejects. @default 5 */
+  readonly maxRestarts?: number;
 }
 
 /**

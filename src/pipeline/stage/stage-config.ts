@@ -12,8 +12,16 @@ export interface EmbedderStageConfig {
   readonly maxFieldChars: number;
   /** `LARR_EMBEDDING_DIM`: dimension of the hashing baseline embedder. @default 256 */
   readonly embeddingDim: number;
-  /** `LARR_MAX_RETRIES`: attempts for transient broker / database errors before the consumer stops. @default 8 */
+  /**
+   * `LARR_MAX_RETRIES`: retries of a failing chunk, in place and uncommitted (back-off 0.5 s doubling to
+   * 30 s), before the stage gives up and stops with the cause (the process exits 1). @default 8
+   */
   readonly maxRetries: number;
+  /**
+   * `LARR_MAX_RESTARTS`: restarts of a crashed consumer (broker unreachable) in a row, without a successful
+   * fetch in between, before the stage stops with the cause (the process exits 1). @default 5
+   */
+  readonly maxRestarts: number;
   /** `LARR_METRICS_FLUSH_MS`: how often stage metrics are written to Postgres. @default 5000 */
   readonly metricsFlushMs: number;
   /**

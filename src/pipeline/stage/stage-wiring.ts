@@ -63,7 +63,7 @@ export function createStageMetrics(
 
 /** The chunk-consumer settings every stage takes from the configuration (the `LARR_*` consumer settings). */
 export function chunkConsumerSettings(
-  settings: Pick<EmbedderStageConfig, 'maxRetries' | 'chunkRecords' | 'sessionTimeoutMs'>,
+  settings: Pick<EmbedderStageConfig, 'maxRetries' | 'maxRestarts' | 'chunkRecords' | 'sessionTimeoutMs'>,
   stage: {
     readonly name: string;
     readonly groupId: string;
@@ -72,13 +72,21 @@ export function chunkConsumerSettings(
   },
 ): Pick<
   ChunkConsumerOptions,
-  'stage' | 'groupId' | 'fromBeginning' | 'maxRetries' | 'maxChunkRecords' | 'sessionTimeoutMs' | 'log'
+  | 'stage'
+  | 'groupId'
+  | 'fromBeginning'
+  | 'maxRetries'
+  | 'maxRestarts'
+  | 'maxChunkRecords'
+  | 'sessionTimeoutMs'
+  | 'log'
 > {
   return {
     stage: stage.name,
     groupId: stage.groupId,
     fromBeginning: stage.fromBeginning ?? true,
     maxRetries: settings.maxRetries,
+    maxRestarts: settings.maxRestarts,
     maxChunkRecords: settings.chunkRecords,
     sessionTimeoutMs: settings.sessionTimeoutMs,
     log: stage.log,

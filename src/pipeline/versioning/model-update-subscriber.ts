@@ -7,9 +7,11 @@
  *
  * Records are in offset order per partition and keyed by kind (one partition by default), so the last one
  * read for a kind is its latest announcement — a later announcement of an older version (a rollback) wins.
- * A malformed record is logged and handed to `deadLetter`; it never stops the subscriber.
+ * A malformed record is logged and handed to `deadLetter`; it never stops the subscriber. A record that
+ * cannot be read for another reason (the schema registry unreachable) is not dead-lettered: the error
+ * fails the batch, which the follower reads again (`TopicFollowerOptions.onRecords`).
  */
-import { describeError, LarrError, PoisonRecordError } from '../../core/errors.ts';
+import { describeError, findError, LarrError, PoisonRecordError } from '../../core/errors.ts';
 import { MODEL_KINDS, type ModelKind } from '../../core/model-version.ts';
 import type { ModelUpdate } from '../../core/records.ts';
 import { parseModelLocation } from '../../model/weights/model-location.ts';
@@ -98,10 +100,8 @@ export class ModelUpdateSubscriber {
     try {
       update = validate(await this.#options.decodeUpdate(record.value));
     } catch (error) {
-      const poison =
-        error instanceof PoisonRecordError
-          ? error
-          : new PoisonRecordError('INVALID_FIELD', describeError(error), { cause: error });
+      const poison = findError(error, (e): e is PoisonRecordError => e instanceof PoisonRecordError);
+      if (poison === undefined) throw error;
       this.#options.log(
         `model-updates: skipping malformed record ${record.topic}[${record.partition}]@${record.offset}: ${poison.message}`,
       );

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  LarrError,
-  PoisonRecordError,
-  TransientError,
-  isRetriable,
-  type PoisonReason,
-} from '../../../src/core/errors.ts';
+import { LarrError, PoisonRecordError, TransientError, type PoisonReason } from '../../../src/core/errors.ts';
+import { isRetriable } from '../../../src/core/failure-class.ts';
 import { AvroCodec, HEADER_BYTES, InvalidRecordError } from '../../../src/adapters/avro/codec.ts';
 import { FileSchemaRegistry } from '../../../src/adapters/avro/file-registry.ts';
 import { readSchemaFile } from '../../../src/adapters/avro/load-schemas.ts';

@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { inspect } from 'node:util';
 import { Secret } from '../../../src/core/secret.ts';
-import {
-  describeError,
-  isRetriable,
-  LarrError,
-  PoisonRecordError,
-  TransientError,
-} from '../../../src/core/errors.ts';
+import { describeError, LarrError, PoisonRecordError, TransientError } from '../../../src/core/errors.ts';
+import { isRetriable } from '../../../src/core/failure-class.ts';
 import { AvroCodec } from '../../../src/adapters/avro/codec.ts';
 import { readSchemaFile } from '../../../src/adapters/avro/load-schemas.ts';
 import type { Impression } from '../../../src/core/records.ts';

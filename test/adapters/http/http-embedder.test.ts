@@ -5,7 +5,8 @@ import { inspect } from 'node:util';
 import { test } from 'node:test';
 import { Secret } from '../../../src/core/secret.ts';
 import { embeddingsEndpoint, HttpEmbedder } from '../../../src/adapters/http/http-embedder.ts';
-import { ConfigError, LarrError, TransientError } from '../../../src/core/errors.ts';
+import { ConfigError, describeError, LarrError, TransientError } from '../../../src/core/errors.ts';
+import { classifyFailure } from '../../../src/core/failure-class.ts';
 
 const API_KEY = 'sk-test-7f3a9c-do-not-print';
 
@@ -181,10 +182,13 @@ test('a 5xx that persists ends in a TransientError after the retries', async () 
   }
 });
 
-test('a 4xx is not retried and names the status and model, never the key', async () => {
-  // A server that echoes the Authorization header back in its error body.
+/**
+ * What `embed` rejects with, and how many requests it made, when the server refuses every request with
+ * `status` and echoes the Authorization header back in its error body (the key must leak nowhere).
+ */
+async function refusalOf(status: number): Promise<{ err: unknown; requests: number }> {
   const server = await fakeServer((request, response) =>
-    answer(response, 401, { error: { message: `invalid key ${request.authorization}` } }),
+    answer(response, status, { error: { message: `refused for key ${request.authorization}` } }),
   );
   try {
     const embedder = new HttpEmbedder({
@@ -199,18 +203,38 @@ test('a 4xx is not retried and names the status and model, never the key', async
       () => assert.fail('expected a rejection'),
       (error: unknown) => error,
     );
-    assert.ok(err instanceof LarrError);
-    assert.ok(!(err instanceof TransientError));
-    assert.equal(err.retriable, false);
-    assert.equal(err.code, 'EMBEDDER_REJECTED');
-    assert.match(err.message, /answered 401 for model "private-model"/);
-    assert.equal(server.seen.length, 1, 'no retry');
-    for (const text of [err.message, inspect(err), JSON.stringify(embedder), inspect(embedder)]) {
+    for (const text of [describeError(err), inspect(err), JSON.stringify(embedder), inspect(embedder)]) {
       assert.ok(!text.includes(API_KEY), `key leaked: ${text}`);
     }
+    return { err, requests: server.seen.length };
   } finally {
     await server.close();
   }
+}
+
+test('401, 403 and 404 are transient for the stage (dead-letter nothing) but not retried here', async () => {
+  for (const [status, code] of [
+    [401, 'EMBEDDER_AUTH'],
+    [403, 'EMBEDDER_AUTH'],
+    [404, 'EMBEDDER_MODEL_NOT_FOUND'],
+  ] as const) {
+    const { err, requests } = await refusalOf(status);
+    assert.ok(err instanceof TransientError, `${status}`);
+    assert.equal(err.code, code);
+    assert.equal(classifyFailure(err).kind, 'transient');
+    assert.match(err.message, new RegExp(`answered ${status} for model "private-model"`));
+    assert.equal(requests, 1, 'no retry inside the client');
+  }
+});
+
+test('another 4xx says the request is wrong: not retried, not transient, names the status and model', async () => {
+  const { err, requests } = await refusalOf(422);
+  assert.ok(err instanceof LarrError);
+  assert.ok(!(err instanceof TransientError));
+  assert.equal(err.code, 'EMBEDDER_REJECTED');
+  assert.equal(classifyFailure(err).kind, 'unknown');
+  assert.match(err.message, /answered 422 for model "private-model" at .*refused for key Bearer \*\*\*/);
+  assert.equal(requests, 1, 'no retry');
 });
 
 test('a request that outlives the timeout is retried, then fails as a TransientError', async () => {

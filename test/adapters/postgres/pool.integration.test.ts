@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Secret } from '../../../src/core/secret.ts';
 import { checkConnection, createPool } from '../../../src/adapters/postgres/pool.ts';
-import { describeError, isRetriable, LarrError } from '../../../src/core/errors.ts';
+import { describeError, LarrError } from '../../../src/core/errors.ts';
+import { isRetriable } from '../../../src/core/failure-class.ts';
 import { createTestSchema, testDatabaseConfig, uniqueSchemaName } from '../../helpers/database.ts';
 
 test('every connection gets search_path = <schema>, public and application_name larr', async () => {

@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { createPool } from '../../../src/adapters/postgres/pool.ts';
 import {
@@ -26,6 +25,7 @@ import { createSchemaRegistry } from '../../../src/adapters/avro/create-registry
 import { createRecordCodec, SUBJECTS } from '../../../src/adapters/avro/subjects.ts';
 import { formatExit, spawnLarr, type LarrChild } from '../../helpers/child-process.ts';
 import { collectTopic } from '../../helpers/collect.ts';
+import { endOffsetTotal } from '../../helpers/kafka.ts';
 import { createTestPipeline } from '../../helpers/pipeline.ts';
 
 const EVENTS = 3000;
@@ -38,17 +38,6 @@ const RATE = 500;
  */
 const BAD_AFTER = 1212;
 const STARTED = /embedder: consuming /;
-
-async function endOffsetTotal(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 test(
   'a SIGKILLed embedder loses no event; the restarted one re-emits uncommitted ones as exact duplicates',

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { createAggEncoderConfig } from '../../../src/model/aggregate/agg-encoder-config.ts';
 import { AggEncoder } from '../../../src/model/aggregate/agg-encoder.ts';
 import type { SceneEncoder } from '../../../src/model/aggregate/scene-encoder.ts';
 import { createPool } from '../../../src/adapters/postgres/pool.ts';
@@ -31,15 +30,11 @@ import { loadTopicCatalog, topicName } from '../../../src/adapters/kafka/topics/
 import { collectTopic } from '../../helpers/collect.ts';
 import { createTestPipeline, type TestPipeline } from '../../helpers/pipeline.ts';
 import { assertClose, useWasm } from '../../model/text-encoder/helpers.ts';
+import { until as waitUntil } from '../../helpers/wait.ts';
+import { smallAggEncoderConfig } from '../../helpers/encoders.ts';
 
 const DIMENSION = 16;
-const encoderConfig = createAggEncoderConfig(DIMENSION, {
-  modelDimension: 16,
-  heads: 2,
-  ffDimension: 32,
-  headHidden: 16,
-  sceneDimension: 8,
-});
+const encoderConfig = smallAggEncoderConfig(DIMENSION);
 
 let pipeline: TestPipeline;
 let producer: StreamProducer;
@@ -61,13 +56,8 @@ after(async () => {
   await pipeline.cleanup();
 });
 
-async function until(condition: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 90_000) =>
+  waitUntil(condition, what, timeoutMs);
 
 test('the [AGG] embedder switches encoder versions mid-stream without mixing or losing events', async () => {
   const { config, kafka, topics } = pipeline;

@@ -21,6 +21,7 @@ import type { AvroCodec } from '../../../src/adapters/avro/codec.ts';
 import { createRecordCodec, SUBJECTS } from '../../../src/adapters/avro/subjects.ts';
 import { formatExit, spawnLarr, type LarrChild } from '../../helpers/child-process.ts';
 import { collectTopic } from '../../helpers/collect.ts';
+import { endOffsetTotal } from '../../helpers/kafka.ts';
 import { createTestPipeline, type TestPipeline } from '../../helpers/pipeline.ts';
 
 const STARTED = /embedder: consuming /;
@@ -49,17 +50,6 @@ async function groupProgress(kafka: Kafka, groupId: string, topic: string): Prom
       end: new Map(ends.map((partition) => [partition.partition, Number(partition.high)])),
       committed,
     };
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function endOffsetTotal(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
   } finally {
     await admin.disconnect();
   }

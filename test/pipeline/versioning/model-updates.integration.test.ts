@@ -27,7 +27,14 @@ import type { StreamProducer, StreamRecord } from '../../../src/pipeline/ports/s
 import { createTestSchema, type TestSchema } from '../../helpers/database.ts';
 import { createTestKafka, createTopics, deleteTopics, uniqueName } from '../../helpers/kafka.ts';
 import { PROJECT_DIR } from '../../helpers/pipeline.ts';
+import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
+import { FakeRegistryServer } from '../../adapters/avro/fake-registry-server.ts';
+import { AvroCodec } from '../../../src/adapters/avro/codec.ts';
+import { readSchemaFile } from '../../../src/adapters/avro/load-schemas.ts';
+import { RestSchemaRegistry } from '../../../src/adapters/avro/rest-registry.ts';
+import { Secret } from '../../../src/core/secret.ts';
 import { assertClose, seededValues, useWasm } from '../../model/text-encoder/helpers.ts';
+import { until as waitUntil } from '../../helpers/wait.ts';
 
 const encoderConfig = createAggEncoderConfig(8, {
   modelDimension: 8,
@@ -88,13 +95,8 @@ function subscribe(
   return subscriber;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 20_000) =>
+  waitUntil(condition, what, timeoutMs);
 
 test('locations format and parse; a foreign one is refused', () => {
   assert.equal(formatModelLocation('agg-0123456789ab'), 'postgres:model_versions/agg-0123456789ab');
@@ -264,5 +266,56 @@ test('loadSceneEncoderFolder reads an encoder folder or an align checkpoint hold
   } finally {
     encoder.dispose();
     await rm(directory, { recursive: true, force: true });
+  }
+});
+
+test('an announcement the schema registry cannot serve for a while is read again, not dead-lettered', async () => {
+  const registryServer = await FakeRegistryServer.start();
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: registryServer.port }, 'drop');
+  const ownTopic = uniqueName('t.model-updates-registry');
+  await createTopics(kafka, [{ name: ownTopic }]);
+  const schema = await readSchemaFile(PROJECT_DIR, 'model-update/v1.avsc');
+  const codecOn = (url: string) =>
+    new AvroCodec<ModelUpdate>(
+      new RestSchemaRegistry({ url: new Secret(url), timeoutMs: 2_000 }),
+      SUBJECTS.modelUpdate,
+      schema,
+    );
+  const version = 'agg-0123456789ab';
+  const update: ModelUpdate = {
+    modelKind: 'encoder',
+    version,
+    parentVersion: null,
+    location: formatModelLocation(version),
+    createdAt: Date.now(),
+    metrics: {},
+  };
+  await producer.send([
+    { topic: ownTopic, key: 'encoder', value: await codecOn(registryServer.url()).encode(update) },
+  ]);
+  const deadLetters: { record: StreamRecord; error: PoisonRecordError }[] = [];
+  const logs: string[] = [];
+  // The reader meets the registry only through the proxy, which drops every connection for now.
+  const subscriber = new ModelUpdateSubscriber({
+    stream: new KafkaStreamClient(kafka),
+    topic: ownTopic,
+    decodeUpdate: codecOn(`http://${proxy.host}:${proxy.port}`).decode,
+    log: (line) => logs.push(line),
+    deadLetter: async (record, error) => {
+      deadLetters.push({ record, error });
+    },
+  });
+  try {
+    await subscriber.start();
+    await until(() => proxy.stats.dropped >= 2, 'two failed reads');
+    assert.equal(subscriber.latest('encoder'), undefined);
+    proxy.setMode('forward');
+    await until(() => subscriber.latest('encoder')?.version === version, 'the announcement', 60_000);
+    assert.deepEqual(deadLetters, [], 'nothing dead-lettered');
+  } finally {
+    await subscriber.stop();
+    await proxy.close();
+    await registryServer.stop();
+    await deleteTopics(kafka, [ownTopic]);
   }
 });

@@ -1,6 +1,7 @@
 import kafkajs, { type Admin } from 'kafkajs';
 import type { KafkaConfig } from '../kafka-config.ts';
-import { isRetriable, LarrError, TransientError } from '../../../core/errors.ts';
+import { LarrError, TransientError } from '../../../core/errors.ts';
+import { isRetriable } from '../../../core/failure-class.ts';
 import { withRetry } from '../../../core/retry.ts';
 import { createKafka } from '../client.ts';
 import type { TopicSpec } from './catalog.ts';
