@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { createKafka } from '../../src/adapters/kafka/client.ts';
+import { createTopicsAwaitingLeaders } from '../../src/adapters/kafka/topics/await-leaders.ts';
 import { ensureTestBroker } from './broker.ts';
 
 export interface TestTopic {
@@ -30,8 +31,7 @@ export async function createTopics(kafka: Kafka, topics: readonly TestTopic[]): 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
+    await createTopicsAwaitingLeaders(admin, {
       topics: topics.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions ?? 1 })),
     });
   } finally {

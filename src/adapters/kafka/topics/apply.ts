@@ -1,9 +1,9 @@
 import kafkajs, { type Admin } from 'kafkajs';
 import type { KafkaConfig } from '../kafka-config.ts';
-import { LarrError, TransientError } from '../../../core/errors.ts';
+import { LarrError } from '../../../core/errors.ts';
 import { isRetriable } from '../../../core/failure-class.ts';
-import { withRetry } from '../../../core/retry.ts';
 import { createKafka } from '../client.ts';
+import { createTopicsAwaitingLeaders } from './await-leaders.ts';
 import type { TopicSpec } from './catalog.ts';
 import { planTopics, type ActualTopic, type TopicDrift, type TopicPlan } from './diff.ts';
 
@@ -196,43 +196,22 @@ async function createMissing(
   const raced: TopicSpec[] = [];
   // One request per topic, so a topic another process created meanwhile is told apart from ours.
   for (const spec of missing) {
-    const wasCreated = await step(`${dryRun ? 'validate' : 'create'} topic ${spec.name}`, async () => {
-      try {
-        return await admin.createTopics({
-          validateOnly: dryRun,
-          waitForLeaders: !dryRun,
-          topics: [
-            {
-              topic: spec.name,
-              numPartitions: spec.partitions,
-              replicationFactor: spec.replicationFactor,
-              configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
-            },
-          ],
-        });
-      } catch (err) {
-        // On a young KRaft cluster the metadata request of kafkajs's leader wait can answer
-        // UNKNOWN_TOPIC_OR_PARTITION for a moment after the topic was created, and kafkajs retries only
-        // LEADER_NOT_AVAILABLE there. Wait for the leaders ourselves; a topic that never appears fails as before.
-        if (dryRun || !isRetriable(err)) throw err;
-        await withRetry(() => requireLeaders(admin, spec.name), { retries: 8, maxDelayMs: 2_000 }).catch(() =>
-          Promise.reject(err as Error),
-        );
-        return true;
-      }
-    });
+    const wasCreated = await step(`${dryRun ? 'validate' : 'create'} topic ${spec.name}`, () =>
+      createTopicsAwaitingLeaders(admin, {
+        validateOnly: dryRun,
+        topics: [
+          {
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      }),
+    );
     (wasCreated ? created : raced).push(spec);
   }
   return { created, raced };
-}
-
-/** Resolves when every partition of `topic` has a leader; a TransientError while one has none. */
-async function requireLeaders(admin: Admin, topic: string): Promise<void> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-  const partitions = topics[0]?.partitions ?? [];
-  if (partitions.length === 0 || partitions.some((partition) => partition.leader < 0)) {
-    throw new TransientError('TOPIC_LEADERS_PENDING', `${topic} has partitions without a leader yet`);
-  }
 }
 
 /** Fails before creating anything when a topic wants more replicas than the cluster has brokers. */
