@@ -33,22 +33,17 @@ export class CachedPrefix implements PrefixSource {
 
   async run(sequences: readonly number[][]): Promise<HiddenRows[]> {
     const keys = sequences.map((ids) => ids.join(','));
-    // Rows computed by this call are kept here too: a small cache may evict them before they are returned.
-    const fresh = new Map<string, HiddenRows>();
-    const missing: number[][] = [];
+    // Distinct sequences not cached yet, by key; their rows are returned from here, since a small cache may
+    // evict them again before this call returns.
+    const missing = new Map<string, number[]>();
     keys.forEach((key, index) => {
-      if (this.cache.has(key) || fresh.has(key)) return;
-      fresh.set(key, { length: 0, values: new Float32Array(0) });
-      missing.push(sequences[index]!);
+      if (!this.cache.has(key)) missing.set(key, sequences[index]!);
     });
-    const computed = missing.length === 0 ? [] : await this.source.run(missing);
-    computed.forEach((rows, index) => {
-      const key = missing[index]!.join(',');
-      fresh.set(key, rows);
-      this.cache.set(key, rows);
-    });
-    this.misses += missing.length;
-    this.hits += keys.length - missing.length;
+    const computed = missing.size === 0 ? [] : await this.source.run([...missing.values()]);
+    const fresh = new Map([...missing.keys()].map((key, index) => [key, computed[index]!] as const));
+    for (const [key, rows] of fresh) this.cache.set(key, rows);
+    this.misses += missing.size;
+    this.hits += keys.length - missing.size;
     return keys.map((key) => fresh.get(key) ?? this.cache.get(key)!);
   }
 
