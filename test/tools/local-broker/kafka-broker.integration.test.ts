@@ -19,7 +19,7 @@ import {
 import { isProcessAlive } from '../../../src/tools/local-broker/process-liveness.ts';
 import { ensureTestBroker } from '../../helpers/broker.ts';
 import { freePort } from '../../helpers/free-port.ts';
-import { createTestKafka, deleteGroups, uniqueName, withTopics } from '../../helpers/kafka.ts';
+import { createTestKafka, createTopics, deleteGroups, uniqueName, withTopics } from '../../helpers/kafka.ts';
 
 const projectDir = fileURLToPath(new URL('../../..', import.meta.url));
 const run = promisify(execFile);
@@ -153,7 +153,7 @@ void describe('a separate broker instance (own ports and state dir)', () => {
       tls: undefined,
       sasl: undefined,
     });
-    await createTopic(kafka, topic);
+    await createTopics(kafka, [{ name: topic }]);
     const clusterIdFile = join(started.dataDir, 'meta.properties');
     const clusterId = await readFile(clusterIdFile, 'utf8');
 
@@ -174,16 +174,6 @@ void describe('a separate broker instance (own ports and state dir)', () => {
     assert.ok(!(await listTopics(kafka)).includes(topic));
   });
 });
-
-async function createTopic(kafka: Kafka, topic: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 async function listTopics(kafka: Kafka): Promise<string[]> {
   const admin = kafka.admin();
